@@ -1,0 +1,59 @@
+# make help lists the targets. Everything runs inside .venv (Python 3.10).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+INSTALLED := $(VENV)/.installed
+MODEL_STAMP := models/.trained
+TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules.yml bot/nlu -name '*.yml' -o -name '*.py' 2>/dev/null)
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONWARNINGS := ignore
+
+.PHONY: help install train run test eval bench-nlu shell validate lint clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements.txt constraints.txt scripts/find-python.sh
+	@python=$$(scripts/find-python.sh) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	@touch $@
+
+install: $(INSTALLED) ## Create .venv and install the pinned dependencies (skipped when up to date)
+
+$(MODEL_STAMP): $(INSTALLED) $(TRAINING_INPUTS)
+	@mkdir -p models
+	@echo "Training the model (data, domain or config changed)..."
+	$(RASA) train --config config.yml --domain domain.yml --data data/nlu data/rules.yml --out models --fixed-model-name helpdesk
+	@touch $@
+
+train: $(MODEL_STAMP) ## Train the model if it is missing or stale
+
+run: $(MODEL_STAMP) ## Start Rasa, the action server and the web server on SQLite (Ctrl-C stops all)
+	$(PY) -m bot.run
+
+shell: $(MODEL_STAMP) ## Chat in the terminal (starts the action server too)
+	$(PY) -m bot.run --shell
+
+test: $(MODEL_STAMP) ## Run the whole test suite
+	$(PY) -m pytest
+
+eval: $(MODEL_STAMP) ## Quality figures on the held-out sets (writes reports/)
+	$(PY) -m bot.evaluate tests/eval/heldout.yml --json reports/heldout.json
+	$(PY) -m bot.evaluate tests/eval/kb_questions.yml --json reports/kb_questions.json
+	$(PY) -m bot.evaluate ../shared/benchmarks/langid/single-words.yml --json reports/langid-single-words.json
+	$(PY) -m bot.evaluate ../shared/benchmarks/langid/word-pairs.yml --json reports/langid-word-pairs.json
+	$(PY) -m bot.evaluate ../shared/benchmarks/langid/sentences.yml --json reports/langid-sentences.json
+
+bench-nlu: $(MODEL_STAMP) ## Time training from scratch and message parsing (a benchmark, not a test)
+	$(PY) -m bot.benchmarks.nlu
+
+validate: $(INSTALLED) ## rasa data validate
+	$(RASA) data validate --domain domain.yml --data data/nlu data/rules.yml --config config.yml
+
+clean: ## Remove trained models and local databases (keeps .venv)
+	rm -rf models/*.tar.gz $(MODEL_STAMP) var/ reports/

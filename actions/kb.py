@@ -1,0 +1,151 @@
+"""Answer questions and problems from the knowledge base, and take feedback.
+
+The tone follows the customer's mood (domain.yml has the wording): an angry
+customer hears an apology first and is offered a person, a confused one gets
+the simple version and a check that it was clear, a curious one gets
+something more to explore (trial, demo).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.kb.articles import Article
+from bot.kb.service import Match, load_knowledge_base
+from bot.nlu import chinese_script
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+SLOT_ARTICLES = "kb_articles"
+SLOT_UNHELPFUL = "kb_unhelpful_count"
+SLOT_NO_ARTICLE = "kb_no_article_count"
+# Articles that already are the "something more" a curious customer gets.
+EXPLORE_ARTICLES = {"free-trial", "book-a-demo"}
+MAX_QUESTION_CHARS = 1000  # the search needs the gist, not a whole essay
+
+
+def conversation_language(tracker: Tracker) -> str:
+    return tracker.get_slot("language") or get_settings().default_language
+
+
+def article_url(article: Article) -> str:
+    if article.url:
+        return article.url
+    return get_settings().knowledge_base.article_url.format(lang=article.language, id=article.id)
+
+
+def for_script(text: str, tracker: Tracker) -> str:
+    """Text the action writes itself (button titles) in the customer's script."""
+    if tracker.get_slot("language") == "zh" and tracker.get_slot("script") == chinese_script.TRADITIONAL:
+        return chinese_script.to_traditional(text)
+    return text
+
+
+def chat_text(markdown: str, language: str) -> str:
+    """An answer paragraph as plain chat text: contact details filled in, no
+    emphasis marks, links spelled out."""
+    text = get_settings().contact.fill(markdown, language)
+    text = re.sub(r"\[([^\]]+)\]\((\S+?)\)", r"\1 (\2)", text)
+    return re.sub(r"\*\*|__|`", "", text)
+
+
+def _count(tracker: Tracker, slot: str) -> int:
+    return int(tracker.get_slot(slot) or 0)
+
+
+class ActionAnswerQuestion(Action):
+    """Answers ask_question / report_problem messages from the articles."""
+
+    def name(self) -> Text:
+        return "action_answer_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        text = (tracker.latest_message.get("text") or "")[:MAX_QUESTION_CHARS]
+        language = conversation_language(tracker)
+        thresholds = get_settings().knowledge_base
+        matches = load_knowledge_base().search(text, language, limit=3) if text.strip() else []
+        best = matches[0].score if matches else 0.0
+        if best >= thresholds.answer_threshold:
+            return self._answer(dispatcher, tracker, matches[0], language)
+        if best >= thresholds.suggest_threshold:
+            return self._suggest(dispatcher, tracker, matches)
+        return self._no_article(dispatcher, tracker)
+
+    @staticmethod
+    def _answer(
+        dispatcher: CollectingDispatcher, tracker: Tracker, match: Match, language: str
+    ) -> List[EventType]:
+        article = match.article
+        if article.language != language:
+            dispatcher.utter_message(response="utter_kb_other_language")
+        dispatcher.utter_message(
+            response="utter_kb_answer",
+            answer=chat_text(article.answer, language),
+            title=article.title,
+            url=article_url(article),
+            article_id=article.id,
+        )
+        dispatcher.utter_message(response="utter_did_it_help")
+        mood = tracker.get_slot("mood")
+        if mood == "angry":
+            dispatcher.utter_message(response="utter_offer_human")
+        elif mood == "curious" and article.id not in EXPLORE_ARTICLES:
+            dispatcher.utter_message(response="utter_curious_more")
+        return [SlotSet(SLOT_ARTICLES, [article.id]), SlotSet(SLOT_NO_ARTICLE, 0)]
+
+    @staticmethod
+    def _suggest(
+        dispatcher: CollectingDispatcher, tracker: Tracker, matches: List[Match]
+    ) -> List[EventType]:
+        # A button sends the article's title as the customer's next question,
+        # which the search then finds with full confidence.
+        buttons = [
+            {"title": for_script(m.article.title, tracker), "payload": for_script(m.article.title, tracker)}
+            for m in matches
+        ]
+        dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
+        return [SlotSet(SLOT_ARTICLES, [m.article.id for m in matches])]
+
+    @staticmethod
+    def _no_article(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        problem = (tracker.latest_message.get("intent") or {}).get("name") == "report_problem"
+        dispatcher.utter_message(
+            response="utter_problem_no_article" if problem else "utter_question_no_article"
+        )
+        return [
+            SlotSet(SLOT_ARTICLES, None),
+            SlotSet(SLOT_NO_ARTICLE, _count(tracker, SLOT_NO_ARTICLE) + 1),
+        ]
+
+
+class ActionAnswerFeedback(Action):
+    """Handles yes/no after an answer: "it did not help" counts as a failure."""
+
+    def name(self) -> Text:
+        return "action_answer_feedback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        answered: Optional[List[str]] = tracker.get_slot(SLOT_ARTICLES)
+        if not answered:
+            # A yes or no that answers nothing of ours.
+            dispatcher.utter_message(response="utter_anything_else")
+            return []
+        if intent == "affirm":
+            dispatcher.utter_message(response="utter_glad_it_helped")
+            return [SlotSet(SLOT_ARTICLES, None), SlotSet(SLOT_UNHELPFUL, 0)]
+        dispatcher.utter_message(response="utter_sorry_not_helped")
+        return [
+            SlotSet(SLOT_ARTICLES, None),
+            SlotSet(SLOT_UNHELPFUL, _count(tracker, SLOT_UNHELPFUL) + 1),
+        ]

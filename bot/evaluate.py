@@ -1,0 +1,237 @@
+"""Quality figures of the trained assistant on a file of labelled cases.
+
+    python -m bot.evaluate CASES.yml [--json OUT.json] [--model models/]
+
+CASES.yml is a YAML list of items with `text` and `lang`, and optionally
+`script` (Hans/Hant), `intent`, `mood` and `article`. Every text goes through
+the latest trained model the way the server parses it (Rasa's Agent), and
+`article` items through the knowledge base the answering action searches.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+import yaml
+
+from bot.nlu.language_scorer import LANGUAGES
+from bot.nlu.mood_classifier import MOODS
+
+METRIC_KEYS = (
+    "n",
+    "language_acc",
+    "script_acc",
+    "intent_acc",
+    "intent_n",
+    "mood_macro_f1",
+    "mood_n",
+    "article_hit1",
+    "article_hit3",
+    "article_n",
+)
+
+
+class CaseError(ValueError):
+    """A cases file the evaluation cannot use, with what is wrong in it."""
+
+
+def load_cases(path: Path) -> List[Dict[str, Any]]:
+    try:
+        cases = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise CaseError(f"{path}: cannot read cases: {error}") from error
+    if not isinstance(cases, list):
+        raise CaseError(f"{path}: expected a YAML list of cases.")
+    for number, case in enumerate(cases, start=1):
+        if not isinstance(case, dict) or not isinstance(case.get("text"), str):
+            raise CaseError(f"{path}: case {number} needs a `text`.")
+        if case.get("lang") not in LANGUAGES:
+            raise CaseError(
+                f"{path}: case {number} has lang {case.get('lang')!r}; "
+                f"expected one of {', '.join(LANGUAGES)}."
+            )
+    return cases
+
+
+def check_labels(
+    cases: Iterable[Dict[str, Any]],
+    intents: Iterable[str],
+    articles: Optional[Iterable[str]],
+) -> None:
+    """Refuse labels the model cannot predict: they would only look like misses."""
+    known = {
+        "intent": set(intents),
+        "mood": set(MOODS),
+        "script": {"Hans", "Hant"},
+    }
+    if articles is not None:
+        known["article"] = set(articles)
+    for number, case in enumerate(cases, start=1):
+        for key, names in known.items():
+            if key in case and case[key] not in names:
+                raise CaseError(
+                    f"case {number} ({case['text'][:40]!r}): unknown {key} "
+                    f"{case[key]!r}; the model knows: {', '.join(sorted(names))}."
+                )
+        if "article" in case and articles is None:
+            raise CaseError(
+                f"case {number}: has an `article` label but no knowledge base was found."
+            )
+
+
+def macro_f1(pairs: List[tuple]) -> Optional[float]:
+    if not pairs:
+        return None
+    labels = sorted({expected for expected, _ in pairs})
+    scores = []
+    for label in labels:
+        tp = sum(1 for e, p in pairs if e == label and p == label)
+        fp = sum(1 for e, p in pairs if e != label and p == label)
+        fn = sum(1 for e, p in pairs if e == label and p != label)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return sum(scores) / len(scores)
+
+
+def _ratio(hits: int, n: int) -> Optional[float]:
+    return round(hits / n, 4) if n else None
+
+
+def metrics(results: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The figures over a list of {expected, predicted} results."""
+    def labelled(key: str) -> List[Dict[str, Any]]:
+        return [r for r in results if key in r["expected"]]
+
+    language = [r["expected"]["lang"] == r["predicted"]["lang"] for r in results]
+    script = [r["expected"]["script"] == r["predicted"]["script"] for r in labelled("script")]
+    intent = [r["expected"]["intent"] == r["predicted"]["intent"] for r in labelled("intent")]
+    moods = [(r["expected"]["mood"], r["predicted"]["mood"]) for r in labelled("mood")]
+    articles = labelled("article")
+    hit1 = sum(1 for r in articles if r["predicted"]["articles"][:1] == [r["expected"]["article"]])
+    hit3 = sum(1 for r in articles if r["expected"]["article"] in r["predicted"]["articles"][:3])
+    f1 = macro_f1(moods)
+    return {
+        "n": len(results),
+        "language_acc": _ratio(sum(language), len(language)),
+        "script_acc": _ratio(sum(script), len(script)),
+        "intent_acc": _ratio(sum(intent), len(intent)),
+        "intent_n": len(intent),
+        "mood_macro_f1": round(f1, 4) if f1 is not None else None,
+        "mood_n": len(moods),
+        "article_hit1": _ratio(hit1, len(articles)),
+        "article_hit3": _ratio(hit3, len(articles)),
+        "article_n": len(articles),
+    }
+
+
+def report(results: List[Dict[str, Any]]) -> Dict[str, Any]:
+    by_language: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
+    for result in results:
+        by_language[result["expected"]["lang"]].append(result)
+    return {
+        "per_language": {
+            language: metrics(by_language[language]) for language in LANGUAGES
+        },
+        "overall": metrics(results),
+        "cases": results,
+    }
+
+
+def format_table(summary: Dict[str, Any]) -> str:
+    rows = [("", *METRIC_KEYS)]
+    for name, figures in [*summary["per_language"].items(), ("overall", summary["overall"])]:
+        rows.append((name, *("-" if figures[k] is None else str(figures[k]) for k in METRIC_KEYS)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows)
+
+
+class Evaluator:
+    """Parses cases with a trained model and, for articles, the knowledge base."""
+
+    def __init__(self, parse: Callable[[str], Dict[str, Any]], intents: Iterable[str], knowledge_base: Any = None):
+        self.parse = parse
+        self.intents = list(intents)
+        self.knowledge_base = knowledge_base
+
+    def predict(self, case: Dict[str, Any]) -> Dict[str, Any]:
+        parsed = self.parse(case["text"])
+        language = parsed.get("language") or {}
+        predicted = {
+            "lang": language.get("name"),
+            "script": language.get("script"),
+            "intent": (parsed.get("intent") or {}).get("name"),
+            "mood": (parsed.get("mood") or {}).get("name"),
+            "articles": [],
+        }
+        if self.knowledge_base is not None and "article" in case:
+            hits = self.knowledge_base.search(case["text"], predicted["lang"] or case["lang"], limit=3)
+            predicted["articles"] = [hit.article_id for hit in hits]
+        return predicted
+
+    def run(self, cases: List[Dict[str, Any]]) -> Dict[str, Any]:
+        articles = self.knowledge_base.article_ids() if self.knowledge_base is not None else None
+        check_labels(cases, self.intents, articles)
+        results = []
+        for case in cases:
+            expected = {k: case[k] for k in ("lang", "script", "intent", "mood", "article") if k in case}
+            results.append({"text": case["text"], "expected": expected, "predicted": self.predict(case)})
+        return report(results)
+
+
+def latest_model(models: Path) -> Path:
+    if models.is_file():
+        return models
+    candidates = sorted(models.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not candidates:
+        raise CaseError(f"no trained model in {models}/: run `make train` first.")
+    return candidates[-1]
+
+
+def load_evaluator(model_path: Path, with_knowledge_base: bool) -> Evaluator:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model_path))
+    loop = asyncio.new_event_loop()
+
+    def parse(text: str) -> Dict[str, Any]:
+        return loop.run_until_complete(agent.parse_message(text))
+
+    knowledge_base = None
+    if with_knowledge_base:
+        from bot.kb.service import load_knowledge_base
+
+        knowledge_base = load_knowledge_base()
+    return Evaluator(parse, agent.domain.intents, knowledge_base)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.evaluate", description=__doc__.splitlines()[0])
+    parser.add_argument("cases", type=Path, help="YAML list of labelled cases")
+    parser.add_argument("--json", type=Path, help="write the full report here")
+    parser.add_argument("--model", type=Path, default=Path("models"), help="model file or folder")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        cases = load_cases(args.cases)
+        evaluator = load_evaluator(latest_model(args.model), any("article" in c for c in cases))
+        summary = evaluator.run(cases)
+    except CaseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(format_table(summary))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"\nwritten to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

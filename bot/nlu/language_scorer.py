@@ -1,0 +1,331 @@
+"""Score which of pt, es, vi, zh a short chat message is written in.
+
+langdetect alone is poor on chat-length text (a single word is right less
+than half the time), so its character n-gram opinion is one vote among:
+- writing system: Han characters mean Chinese;
+- letters only one language uses (ơ ư đ ă and most tone marks are
+  Vietnamese, ç ã õ Portuguese, ñ ¿ ¡ Spanish);
+- word frequencies from `wordfreq`, looked up both as typed and without
+  accents, because customers type "nao" and "khong" for "não" and "không";
+- a short list of chat words that tell Portuguese from Spanish ("vc", "q",
+  "porfa") that no corpus lists.
+Each vote is a log-likelihood; a prior (the client's hint, the
+conversation's earlier language) is added before normalising, so it decides
+only when the text itself does not.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+
+from bot.nlu import chinese_script
+
+LANGUAGES = ("pt", "es", "vi", "zh")
+LATIN_LANGUAGES = ("pt", "es", "vi")
+
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+TAG = re.compile(r"<[^>]{0,200}>")
+URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+
+# Letters that only one of our Latin-script languages uses.
+VIETNAMESE_LETTERS = set(
+    "ăắằẳẵặđơớờởỡợưứừửữựạảấầẩẫậẹẻẽếềểễệỉịọỏốồổỗộủụỳỵỷỹýĩũ"
+)
+PORTUGUESE_LETTERS = set("çãõ")
+SPANISH_LETTERS = set("ñ¿¡")
+
+# Chat words and spellings no frequency list has, per language. They only
+# need to be words a customer of one language types and the other does not.
+CHAT_WORDS: Dict[str, Tuple[str, ...]] = {
+    "pt": (
+        "vc", "vcs", "voce", "voces", "tb", "tbm", "pq", "nao", "naum", "eh",
+        "ta", "to", "tô", "ne", "blz", "vlw", "obg", "obgd", "brigado", "oi",
+        "ola", "tchau", "kkk", "kkkk", "rs", "mto", "mt", "msm", "agr",
+        "entao", "tambem", "voceis", "qdo", "qnd", "cadê", "cade", "pra",
+        "pro", "sim", "obrigado", "obrigada", "atendente", "ajuda", "nunca",
+        "consigo", "funciona", "isso", "esse", "essa", "meu", "minha",
+    ),
+    "es": (
+        "q", "xq", "pq", "porq", "porfa", "plis", "tmb", "tb", "tambien",
+        "ud", "uds", "usted", "ustedes", "hola", "chau", "chao", "gracias",
+        "jaja", "jajaja", "vale", "oye", "bueno", "xfa", "dnd", "aki",
+        "aqui", "nadie", "puedo", "funciona", "eso", "ese", "esa", "mi",
+        "mis", "si", "tengo", "quiero", "necesito", "ayuda",
+    ),
+    "vi": (
+        "ko", "k", "kg", "khong", "dc", "đc", "duoc", "j", "gi", "ntn",
+        "bn", "ad", "sp", "mk", "mik", "minh", "ban", "oke", "uk", "vang",
+        "ak", "a", "nhe", "nha", "ha", "roi", "cam", "on", "xin", "chao",
+        "toi", "em", "anh", "chi", "sao", "nao", "lam",
+    ),
+}
+
+# Chat words every one of our languages uses alike: they tell nothing, so a
+# lone "ok" is decided by the hint and the conversation, not by word lists.
+SHARED_CHAT_WORDS = frozenset(
+    "ok okay oki oke okie okey haha hahaha hehe hihi lol xd hmm hm uh ah oh "
+    "wow bye hi hello hey thanks thank pls please sorry bot chatbot app login email "
+    "mail link demo ticket csv pdf admin bug online web site".split()
+)
+OUT_OF_LIST_MASS = 1e-4  # share of text made of words no list has
+UNACCENTED_PENALTY = 0.2  # a word typed without its accents tells less
+CHAT_WORD_FREQUENCY = 1e-3
+LANGDETECT_WEIGHT = 0.5
+# langdetect's character statistics need a few words to be any good: on one
+# or two words it is right less than two times in three.
+LANGDETECT_MIN_WORDS = 3
+LETTER_BONUS = 6.0  # log-odds one telling letter adds to its language
+HAN_SHARE_FOR_CHINESE = 0.3
+
+
+def strip_accents(text: str) -> str:
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def clean(text: str) -> str:
+    """The text a customer meant, without markup, links or odd forms."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = URL.sub(" ", TAG.sub(" ", text))
+    return text.lower()
+
+
+class CharacterModel:
+    """Interpolated character trigram model: how word-like a string looks.
+
+    It prices the words no frequency list has (names, typos, rare forms)
+    from the spelling habits of the language.
+    """
+
+    WEIGHTS = (0.6, 0.3, 0.09, 0.01)  # trigram, bigram, unigram, uniform
+
+    def __init__(self, counts: Optional[Dict[str, int]] = None) -> None:
+        self.counts: Dict[str, int] = counts or {}
+
+    @classmethod
+    def from_words(cls, words: Iterable[str]) -> "CharacterModel":
+        counts: Dict[str, int] = {}
+        for word in words:
+            padded = f"^^{word}$"
+            for i in range(2, len(padded)):
+                for n in (1, 2, 3):
+                    gram = padded[i - n + 1 : i + 1]
+                    counts[gram] = counts.get(gram, 0) + 1
+                    context = padded[i - n + 1 : i] + "|"
+                    counts[context] = counts.get(context, 0) + 1
+        return cls(counts)
+
+    def to_dict(self) -> Dict[str, int]:
+        return self.counts
+
+    def log_probability(self, word: str) -> float:
+        counts = self.counts
+        total = counts.get("|", 1)
+        padded = f"^^{word}$"
+        log_p = 0.0
+        for i in range(2, len(padded)):
+            p = self.WEIGHTS[3] / 100.0
+            for weight, n in zip(self.WEIGHTS[:3], (3, 2, 1)):
+                gram = padded[i - n + 1 : i + 1]
+                context = counts.get(padded[i - n + 1 : i] + "|", 0) if n > 1 else total
+                if context:
+                    p += weight * counts.get(gram, 0) / context
+            log_p += math.log(p)
+        return log_p
+
+
+@dataclass
+class Lexicon:
+    """Word frequencies of one language, as typed and without accents."""
+
+    exact: Dict[str, float] = field(default_factory=dict)
+    unaccented: Dict[str, float] = field(default_factory=dict)
+    spelling: CharacterModel = field(default_factory=CharacterModel)
+
+    @classmethod
+    def from_frequencies(cls, frequencies: Mapping[str, float]) -> "Lexicon":
+        lexicon = cls(exact=dict(frequencies))
+        for word, frequency in frequencies.items():
+            bare = strip_accents(word)
+            lexicon.unaccented[bare] = lexicon.unaccented.get(bare, 0.0) + frequency
+        lexicon.spelling = CharacterModel.from_words(
+            list(frequencies) + list(lexicon.unaccented)
+        )
+        return lexicon
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"exact": self.exact, "spelling": self.spelling.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Lexicon":
+        lexicon = cls(exact=dict(data["exact"]), spelling=CharacterModel(dict(data["spelling"])))
+        for word, frequency in lexicon.exact.items():
+            bare = strip_accents(word)
+            lexicon.unaccented[bare] = lexicon.unaccented.get(bare, 0.0) + frequency
+        return lexicon
+
+    def probability(self, word: str) -> float:
+        if word in self.exact:
+            return self.exact[word]
+        bare = strip_accents(word)
+        if bare in self.unaccented:
+            return self.unaccented[bare] * UNACCENTED_PENALTY
+        return OUT_OF_LIST_MASS * math.exp(self.spelling.log_probability(word))
+
+
+def build_lexicons(max_words: int = 120000) -> Dict[str, Lexicon]:
+    """Lexicons from wordfreq's lists plus our chat words (done at training)."""
+    import wordfreq
+
+    lexicons = {}
+    for language in LATIN_LANGUAGES:
+        frequencies = wordfreq.get_frequency_dict(language, "best")
+        top = dict(
+            sorted(frequencies.items(), key=lambda item: -item[1])[:max_words]
+        )
+        top = {w: f for w, f in top.items() if WORD.fullmatch(w)}
+        for word in CHAT_WORDS[language]:
+            top[word] = max(top.get(word, 0.0), CHAT_WORD_FREQUENCY)
+        lexicons[language] = Lexicon.from_frequencies(top)
+    return lexicons
+
+
+class LangdetectVoter:
+    """langdetect restricted to our languages, deterministic."""
+
+    PROFILES = ("pt", "es", "vi", "zh-cn", "zh-tw")
+
+    def __init__(self) -> None:
+        import os
+
+        from langdetect import detector_factory
+
+        factory = detector_factory.DetectorFactory()
+        factory.seed = 0
+        directory = detector_factory.PROFILES_DIRECTORY
+        profiles = []
+        for name in self.PROFILES:
+            with open(os.path.join(directory, name), encoding="utf-8") as f:
+                profiles.append(f.read())
+        factory.load_json_profile(profiles)
+        self._factory = factory
+
+    def probabilities(self, text: str) -> Dict[str, float]:
+        from langdetect.lang_detect_exception import LangDetectException
+
+        detector = self._factory.create()
+        detector.append(text)
+        try:
+            found = detector.get_probabilities()
+        except LangDetectException:
+            return {}
+        result: Dict[str, float] = {}
+        for item in found:
+            language = "zh" if item.lang.startswith("zh") else item.lang
+            result[language] = result.get(language, 0.0) + item.prob
+        return result
+
+
+@dataclass
+class LanguageGuess:
+    language: str
+    confidence: float
+    script: Optional[str]
+    scores: Dict[str, float]
+    evidence: float  # how much the text itself said, in log-odds
+
+
+class LanguageScorer:
+    def __init__(
+        self,
+        lexicons: Mapping[str, Lexicon],
+        langdetect_voter: Optional[LangdetectVoter] = None,
+    ) -> None:
+        self.lexicons = lexicons
+        self.langdetect = langdetect_voter
+
+    def guess(
+        self, text: str, prior: Optional[Mapping[str, float]] = None
+    ) -> LanguageGuess:
+        """Score the text; `prior` maps languages to probabilities."""
+        text = clean(text)
+        log_odds = self._text_log_odds(text)
+        evidence = _spread(log_odds)
+        if prior:
+            total = sum(prior.values()) or 1.0
+            for language in LANGUAGES:
+                share = max(prior.get(language, 0.0) / total, 0.01)
+                log_odds[language] += math.log(share)
+        probabilities = _softmax(log_odds)
+        language = max(probabilities, key=probabilities.get)
+        script = chinese_script.detect_script(text) if language == "zh" else None
+        return LanguageGuess(
+            language=language,
+            confidence=probabilities[language],
+            script=script,
+            scores=probabilities,
+            evidence=evidence,
+        )
+
+    def _text_log_odds(self, text: str) -> Dict[str, float]:
+        log_odds = {language: 0.0 for language in LANGUAGES}
+        han = chinese_script.han_count(text)
+        words = WORD.findall(chinese_script.HAN.sub(" ", text))
+        letters = sum(len(w) for w in words)
+        if han and han / (han + letters) >= HAN_SHARE_FOR_CHINESE:
+            # Chinese with a few English words mixed in is still Chinese.
+            log_odds["zh"] = 10.0 + min(han, 10)
+            return log_odds
+        if not words:
+            return log_odds
+        self._add_letter_votes(text, log_odds)
+        self._add_word_votes(words, log_odds)
+        if self.langdetect is not None and len(words) >= LANGDETECT_MIN_WORDS:
+            self._add_langdetect_votes(" ".join(words), log_odds)
+        # Latin letters without Han characters: not Chinese.
+        log_odds["zh"] = min(log_odds[language] for language in LATIN_LANGUAGES) - 20.0
+        return log_odds
+
+    @staticmethod
+    def _add_letter_votes(text: str, log_odds: Dict[str, float]) -> None:
+        letters = set(text)
+        for language, telling in (
+            ("vi", VIETNAMESE_LETTERS),
+            ("pt", PORTUGUESE_LETTERS),
+            ("es", SPANISH_LETTERS),
+        ):
+            count = len(letters & telling)
+            if count:
+                log_odds[language] += LETTER_BONUS * min(count, 3)
+
+    def _add_word_votes(self, words: Iterable[str], log_odds: Dict[str, float]) -> None:
+        for word in words:
+            if word in SHARED_CHAT_WORDS:
+                continue
+            for language in LATIN_LANGUAGES:
+                log_odds[language] += math.log(self.lexicons[language].probability(word))
+
+    def _add_langdetect_votes(self, text: str, log_odds: Dict[str, float]) -> None:
+        probabilities = self.langdetect.probabilities(text)
+        if not probabilities:
+            return
+        for language in LATIN_LANGUAGES:
+            log_odds[language] += LANGDETECT_WEIGHT * math.log(
+                max(probabilities.get(language, 0.0), 1e-3)
+            )
+
+
+def _softmax(log_odds: Mapping[str, float]) -> Dict[str, float]:
+    top = max(log_odds.values())
+    exps = {k: math.exp(v - top) for k, v in log_odds.items()}
+    total = sum(exps.values())
+    return {k: v / total for k, v in exps.items()}
+
+
+def _spread(log_odds: Mapping[str, float]) -> float:
+    ranked: List[float] = sorted(log_odds.values(), reverse=True)
+    return ranked[0] - ranked[1]

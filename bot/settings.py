@@ -1,0 +1,107 @@
+"""Every setting in one place: helpdesk.yml, overridden by environment variables.
+
+    HELPDESK_CONFIG   path of the settings file (default: helpdesk.yml)
+    KB_FOLDER         knowledge-base folder (default from the file: data/kb)
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Mapping
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("pt", "es", "vi", "zh")
+
+
+class SettingsError(ValueError):
+    """helpdesk.yml is missing something or has a wrong value."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: str
+    email: str
+    opening_hours: Mapping[str, str]
+
+    def placeholders(self, language: str) -> Dict[str, str]:
+        """Values for {support_phone}, {support_email}, {opening_hours}."""
+        hours = self.opening_hours.get(language) or next(iter(self.opening_hours.values()), "")
+        return {
+            "support_phone": self.phone,
+            "support_email": self.email,
+            "opening_hours": hours,
+        }
+
+    def fill(self, text: str, language: str) -> str:
+        """Replace the contact placeholders in an article's text."""
+        for key, value in self.placeholders(language).items():
+            text = text.replace("{" + key + "}", value)
+        return text
+
+
+@dataclass(frozen=True)
+class KnowledgeBaseSettings:
+    folder: Path
+    article_url: str
+    answer_threshold: float
+    suggest_threshold: float
+
+
+@dataclass(frozen=True)
+class Settings:
+    default_language: str
+    contact: Contact
+    knowledge_base: KnowledgeBaseSettings
+    source: Path = field(default=Path("helpdesk.yml"))
+
+
+def _resolve(path: str) -> Path:
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
+
+
+def parse_settings(raw: Mapping[str, Any], source: Path) -> Settings:
+    try:
+        default_language = raw.get("default_language", "pt")
+        if default_language not in LANGUAGES:
+            raise SettingsError(f"default_language must be one of {LANGUAGES}")
+        contact = raw["contact"]
+        kb = raw.get("knowledge_base", {})
+        thresholds = kb.get("thresholds", {})
+        answer = float(thresholds.get("answer", 0.55))
+        suggest = float(thresholds.get("suggest", 0.30))
+        if not 0 <= suggest <= answer <= 1:
+            raise SettingsError("knowledge_base.thresholds: need 0 <= suggest <= answer <= 1")
+        return Settings(
+            default_language=default_language,
+            contact=Contact(
+                phone=str(contact["phone"]),
+                email=str(contact["email"]),
+                opening_hours=dict(contact.get("opening_hours") or {}),
+            ),
+            knowledge_base=KnowledgeBaseSettings(
+                folder=_resolve(os.environ.get("KB_FOLDER") or kb.get("folder", "data/kb")),
+                article_url=str(kb.get("article_url", "")),
+                answer_threshold=answer,
+                suggest_threshold=suggest,
+            ),
+            source=source,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        if isinstance(error, SettingsError):
+            raise SettingsError(f"{source}: {error}") from error
+        raise SettingsError(f"{source}: missing or wrong setting: {error}") from error
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    source = _resolve(os.environ.get("HELPDESK_CONFIG", "helpdesk.yml"))
+    try:
+        raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise SettingsError(f"cannot read settings from {source}: {error}") from error
+    return parse_settings(raw, source)

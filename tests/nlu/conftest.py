@@ -1,0 +1,44 @@
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+
+from bot.nlu.language_detector import LanguageDetector
+from bot.nlu.mood_classifier import MoodClassifier
+from bot.nlu.multilingual_tokenizer import MultilingualTokenizer
+
+
+@pytest.fixture(scope="session")
+def model_storage(tmp_path_factory) -> LocalModelStorage:
+    return LocalModelStorage(tmp_path_factory.mktemp("model_storage"))
+
+
+@pytest.fixture(scope="session")
+def execution_context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), "test")
+
+
+@pytest.fixture(scope="session")
+def language_detector(model_storage, execution_context) -> LanguageDetector:
+    """Trained once, then loaded back from model storage as Rasa does."""
+    resource = Resource("language_detector")
+    config = LanguageDetector.get_default_config()
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    LanguageDetector.create(config, model_storage, resource, execution_context).train(TrainingData())
+    return LanguageDetector.load(config, model_storage, resource, execution_context)
+
+
+@pytest.fixture(scope="session")
+def tokenizer() -> MultilingualTokenizer:
+    return MultilingualTokenizer.create(MultilingualTokenizer.get_default_config(), None, None, None)
+
+
+@pytest.fixture
+def mood_classifier_factory(model_storage, execution_context):
+    def make(**config):
+        resource = Resource(f"mood_{len(config)}_{id(config)}")
+        full = {**MoodClassifier.get_default_config(), **config}
+        return MoodClassifier.create(full, model_storage, resource, execution_context), resource, full
+
+    return make

@@ -1,0 +1,80 @@
+"""Which language a short chat message is in, on the inputs that are hard."""
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.language_scorer import LangdetectVoter, LanguageScorer, build_lexicons
+
+
+@pytest.fixture(scope="module")
+def scorer() -> LanguageScorer:
+    return LanguageScorer(build_lexicons(), LangdetectVoter())
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        # Portuguese and Spanish near-twins, often typed without accents.
+        ("obrigado", "pt"),
+        ("gracias", "es"),
+        ("nao consigo entrar na minha conta", "pt"),
+        ("no puedo entrar a mi cuenta", "es"),
+        ("voce pode me ajudar?", "pt"),
+        ("usted me puede ayudar?", "es"),
+        ("quero cancelar", "pt"),
+        ("quiero cancelar", "es"),
+        ("tudo bem", "pt"),
+        ("todo bien", "es"),
+        ("vc", "pt"),
+        ("porfa", "es"),
+        # Vietnamese with and without diacritics.
+        ("Khách hàng nội bộ là gì?", "vi"),
+        ("khach hang noi bo la gi", "vi"),
+        ("ko dc", "vi"),
+        ("cam on ban nhieu", "vi"),
+        # Chinese in both scripts, with English mixed in.
+        ("请问怎么导入CSV", "zh"),
+        ("請問怎麼匯入CSV", "zh"),
+        ("我的app login不了", "zh"),
+    ],
+)
+def test_short_messages(scorer, text, language):
+    assert scorer.guess(text).language == language
+
+
+@pytest.mark.parametrize(
+    "text, script",
+    [("请问你们有免费试用吗", "Hans"), ("請問你們有免費試用嗎", "Hant"), ("你好", None)],
+)
+def test_chinese_script(scorer, text, script):
+    guess = scorer.guess(text)
+    assert guess.language == "zh"
+    assert guess.script == script
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😡😡😡", "?!", "12345", "\x00\x01\ufffd"])
+def test_text_without_words_is_undecided_and_follows_the_prior(scorer, text):
+    guess = scorer.guess(text, prior={"vi": 8.0, "pt": 1.0, "es": 1.0, "zh": 1.0})
+    assert guess.language == "vi"
+    assert guess.evidence == pytest.approx(0.0)
+
+
+def test_clear_text_beats_the_prior(scorer):
+    guess = scorer.guess("muchas gracias por la ayuda, ya funciona", prior={"pt": 8.0, "es": 1.0, "vi": 1.0, "zh": 1.0})
+    assert guess.language == "es"
+
+
+def test_markup_is_ignored(scorer):
+    assert scorer.guess("<b>hola</b> <script>alert('x')</script> necesito ayuda").language == "es"
+
+
+def test_ten_thousand_characters(scorer):
+    guess = scorer.guess("nao funciona " * 800)
+    assert guess.language == "pt"
+    assert 0.5 < guess.confidence <= 1.0
+
+
+def test_confidence_is_a_probability(scorer):
+    guess = scorer.guess("bom dia")
+    assert sum(guess.scores.values()) == pytest.approx(1.0)
+    assert guess.confidence == max(guess.scores.values())

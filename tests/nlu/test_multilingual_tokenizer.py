@@ -1,0 +1,46 @@
+"""Words per language, and lemmas that make the ways of typing a word meet."""
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.multilingual_tokenizer import tokenize_text
+
+
+def words(text, language):
+    return [t.text for t in tokenize_text(text, language)]
+
+
+def lemmas(text, language):
+    return [t.lemma for t in tokenize_text(text, language)]
+
+
+def test_chinese_is_segmented_into_words_not_one_token():
+    assert words("我想导入客户数据", "zh") == ["我", "想", "导入", "客户", "数据"]
+
+
+def test_traditional_chinese_gets_simplified_lemmas():
+    assert lemmas("匯入客戶資料", "zh")[:2] == lemmas("汇入客户资料", "zh")[:2]
+
+
+def test_vietnamese_words_are_joined():
+    assert "Khách hàng" in words("Khách hàng nội bộ là gì?", "vi")
+
+
+def test_unaccented_forms_share_lemmas():
+    assert lemmas("Não consigo", "pt") == lemmas("nao consigo", "pt") == ["nao", "consigo"]
+    assert lemmas("¿Cómo está?", "es")[1] == "como"
+
+
+@pytest.mark.parametrize("language", ["pt", "es", "vi", "zh"])
+@pytest.mark.parametrize("text", ["", "   ", "😀😀", "<b>x</b>", "a" * 10000])
+def test_odd_input_gives_tokens_within_the_text(language, text):
+    for token in tokenize_text(text, language):
+        assert 0 <= token.start < token.end <= len(text)
+        assert text[token.start : token.end] == token.text
+
+
+def test_component_uses_the_detected_language(tokenizer):
+    message = Message(data={"text": "我想导入客户数据", "language": {"name": "zh"}})
+    tokenizer.process([message])
+    assert [t.text for t in message.get("text_tokens")] == ["我", "想", "导入", "客户", "数据"]

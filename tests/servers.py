@@ -1,0 +1,116 @@
+"""Real assistant processes on loopback for the conversation tests.
+
+The action server and the Rasa server run as the project runs them
+(`rasa run actions`, `rasa run --enable-api`), on free ports, with their own
+endpoints file and a temporary SQLite database.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "helpdesk.tar.gz"
+RASA = str(Path(sys.executable).parent / "rasa")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited ({process.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def post_json(url: str, body: Any, timeout: float = 60) -> Any:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+@dataclass
+class Assistant:
+    rasa_url: str
+    processes: List[subprocess.Popen]
+
+    def parse(self, text: str, metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        return post_json(f"{self.rasa_url}/model/parse", {"text": text, **({"metadata": metadata} if metadata else {})})
+
+    def say(self, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        body = {"sender": sender, "message": text, "metadata": metadata or {}}
+        return post_json(f"{self.rasa_url}/webhooks/rest/webhook", body)
+
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        with urllib.request.urlopen(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30) as r:
+            return json.loads(r.read().decode("utf-8"))
+
+    @staticmethod
+    def new_sender() -> str:
+        return uuid.uuid4().hex
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def start_assistant(workdir: Path) -> Assistant:
+    if not MODEL.exists():
+        raise RuntimeError(f"no trained model at {MODEL}: run `make train`")
+    action_port, rasa_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        "nlg:\n  type: bot.nlg.MultilingualNLG\n"
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'conversations.db'}\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
+    processes = []
+    action_log = workdir / "actions.log"
+    actions = subprocess.Popen(
+        [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
+    )
+    processes.append(actions)
+    rasa_log = workdir / "rasa.log"
+    rasa = subprocess.Popen(
+        [RASA, "run", "--enable-api", "--model", str(MODEL), "--endpoints", str(endpoints),
+         "--port", str(rasa_port), "--interface", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+    )
+    processes.append(rasa)
+    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", processes)
+    try:
+        wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
+        wait_for(f"{assistant.rasa_url}/status", rasa, rasa_log)
+    except Exception:
+        assistant.stop()
+        raise
+    return assistant

@@ -1,0 +1,158 @@
+"""Whole conversations against the running assistant, in each language."""
+from __future__ import annotations
+
+import pytest
+
+from actions.kb import chat_text
+from bot.kb.service import load_knowledge_base
+from bot.nlu import chinese_script
+from tests.responses import prefix, texts
+
+GREETINGS = {"pt": "oi, boa tarde", "es": "hola, buenas tardes", "vi": "chao ban", "zh": "你好呀"}
+IMPORT_QUESTIONS = {
+    "pt": "como eu importo meus contatos de uma planilha csv?",
+    "es": "como importo mis contactos desde un archivo csv?",
+    "vi": "lam sao de nhap du lieu khach hang tu file csv?",
+    "zh": "怎么从CSV文件导入客户数据?",
+}
+GOODBYES = {"pt": "valeu, tchau", "es": "listo, chau", "vi": "ok tam biet nhe", "zh": "好的,拜拜"}
+
+
+def bot_texts(replies):
+    return [r.get("text", "") for r in replies]
+
+
+def buttons(replies):
+    return [b for r in replies for b in r.get("buttons", [])]
+
+
+@pytest.mark.parametrize("language", ["pt", "es", "vi", "zh"])
+def test_question_answer_and_feedback_in_each_language(assistant, language):
+    sender = assistant.new_sender()
+
+    greeting = bot_texts(assistant.say(sender, GREETINGS[language]))
+    assert greeting and greeting[0] in texts("utter_greet", language)
+
+    replies = assistant.say(sender, IMPORT_QUESTIONS[language])
+    article = load_knowledge_base().get("import-data", language)
+    assert any(chat_text(article.answer, language) in text and article.title in text for text in bot_texts(replies))
+    assert {b["payload"] for b in buttons(replies)} >= {"/affirm", "/deny"}
+
+    sorry = bot_texts(assistant.say(sender, "/deny"))
+    assert sorry[0] in texts("utter_sorry_not_helped", language)
+    slots = assistant.tracker(sender)["slots"]
+    assert slots["kb_unhelpful_count"] == 1
+    assert slots["language"] == language
+
+    goodbye = bot_texts(assistant.say(sender, GOODBYES[language]))
+    assert goodbye[0] in texts("utter_goodbye", language)
+
+
+def test_traditional_chinese_writer_is_answered_in_traditional(assistant):
+    sender = assistant.new_sender()
+    replies = assistant.say(sender, "請問要怎麼匯入CSV檔案的客戶資料?")
+    article = load_knowledge_base().get("import-data", "zh")
+    joined = "\n".join(bot_texts(replies))
+    assert chinese_script.to_traditional(chat_text(article.answer, "zh")) in joined
+    assert chinese_script.detect_script(joined) == "Hant"
+    titles = [b["title"] for b in buttons(replies)]
+    assert all(chinese_script.detect_script(t) != "Hans" for t in titles)
+
+
+def test_a_short_reply_does_not_switch_the_conversation_language(assistant):
+    sender = assistant.new_sender()
+    assistant.say(sender, "chao ban, minh can ho tro ve phan mem")
+    replies = assistant.say(sender, "ok")
+    assert assistant.tracker(sender)["slots"]["language"] == "vi"
+    assert bot_texts(replies)[0] in texts("utter_anything_else", "vi")
+
+
+def test_customer_who_switches_language_is_answered_in_the_new_one(assistant):
+    sender = assistant.new_sender()
+    assistant.say(sender, "oi, tudo bem? preciso de ajuda")
+    replies = assistant.say(sender, "hola, como estas? necesito ayuda con mi cuenta por favor")
+    assert assistant.tracker(sender)["slots"]["language"] == "es"
+    assert assistant.parse(bot_texts(replies)[0])["language"]["name"] == "es"
+
+
+def test_angry_customer_gets_an_apology_first_and_a_person_offered(assistant):
+    sender = assistant.new_sender()
+    replies = assistant.say(
+        sender, "QUE PALHACADA!!! o sistema caiu DE NOVO e ninguem resolve, ja reclamei 3 vezes"
+    )
+    first = bot_texts(replies)[0]
+    apologies = {prefix(t) for t in texts("utter_kb_answer", "pt") | texts("utter_problem_no_article", "pt")}
+    assert first.startswith(("Sinto muito", "Peço desculpas")), first
+    assert any(first.startswith(a) for a in apologies if a)
+    assert "/request_human" in {b["payload"] for b in buttons(replies)}
+
+
+def test_asking_for_a_person_gives_the_contact_details(assistant):
+    sender = assistant.new_sender()
+    replies = bot_texts(assistant.say(sender, "quiero hablar con una persona, no con un robot"))
+    from bot.settings import get_settings
+
+    contact = get_settings().contact
+    assert contact.phone in replies[0] and contact.email in replies[0]
+
+
+@pytest.mark.parametrize(
+    "language, text",
+    [("pt", "sou um robo?"), ("es", "eres un bot o una persona?"), ("vi", "ban la nguoi that hay may vay"), ("zh", "你是机器人吗")],
+)
+def test_bot_challenge_in_each_language(assistant, language, text):
+    replies = bot_texts(assistant.say(assistant.new_sender(), text))
+    assert replies[0] in texts("utter_iamabot", language)
+
+
+@pytest.mark.parametrize(
+    "language, text",
+    [
+        ("pt", "quem ganhou o jogo do flamengo ontem?"),
+        ("es", "me pasas una receta de empanadas?"),
+        ("vi", "hom nay troi co mua khong ban"),
+        ("zh", "今天天气怎么样"),
+    ],
+)
+def test_out_of_scope_in_each_language(assistant, language, text):
+    replies = bot_texts(assistant.say(assistant.new_sender(), text))
+    assert replies[0] in texts("utter_out_of_scope", language)
+
+
+def test_gibberish_gets_the_fallback_in_the_conversation_language(assistant):
+    sender = assistant.new_sender()
+    assistant.say(sender, "xin chao, minh muon hoi ve dich vu")
+    replies = bot_texts(assistant.say(sender, "qwzx vbnm plkj"))
+    assert replies[0] in texts("utter_default", "vi")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "a" * 10000, "\x00\x01\ufffd\ufffe binary \x7f", "<script>alert('x')</script>", "😡😡😡"],
+)
+def test_bad_input_is_answered_and_the_server_keeps_serving(assistant, text):
+    sender = assistant.new_sender()
+    assistant.say(sender, text)  # no error status
+    parsed = assistant.parse(text)
+    assert parsed["language"]["name"] in {"pt", "es", "vi", "zh"}
+    assert parsed["mood"]["name"] in {"angry", "confused", "curious", "neutral"}
+    greeting = bot_texts(assistant.say(sender, "oi, bom dia"))
+    assert greeting[0] in texts("utter_greet", "pt")
+
+
+def test_parse_result_carries_language_script_and_mood(assistant):
+    parsed = assistant.parse("請問你們有免費試用嗎?")
+    assert parsed["language"]["name"] == "zh"
+    assert parsed["language"]["script"] == "Hant"
+    assert 0 < parsed["language"]["confidence"] <= 1
+    assert parsed["intent"]["name"] == "ask_question"
+    assert parsed["mood"]["name"] in {"curious", "neutral"}
+
+
+@pytest.mark.parametrize("hint, language", [("vi-VN", "vi"), ("es-AR", "es"), ("zh-TW", "zh")])
+def test_client_language_hint_decides_an_ambiguous_first_message(assistant, hint, language):
+    sender = assistant.new_sender()
+    assistant.say(sender, "ok", metadata={"language": hint})
+    tracker = assistant.tracker(sender)
+    assert tracker["latest_message"]["language"]["name"] == language
+    assert tracker["slots"]["language"] == language

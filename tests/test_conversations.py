@@ -15,7 +15,7 @@ IMPORT_QUESTIONS = {
     "vi": "lam sao de nhap du lieu khach hang tu file csv?",
     "zh": "怎么从CSV文件导入客户数据?",
 }
-GOODBYES = {"pt": "valeu, tchau", "es": "listo, chau", "vi": "ok tam biet nhe", "zh": "好的,拜拜"}
+GOODBYES = {"pt": "tchau, ate mais", "es": "listo, chau", "vi": "ok tam biet nhe", "zh": "好的,拜拜"}
 
 
 def bot_texts(replies):

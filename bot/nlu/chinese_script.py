@@ -47,4 +47,6 @@ def to_traditional(text: str) -> str:
 
 
 def to_simplified(text: str) -> str:
-    return _converter("t2s").convert(text)
+    # tw2sp: Taiwan wording as well as characters (匯入檔案 -> 导入文件), so
+    # the two scripts meet on the same words, not only the same characters.
+    return _converter("tw2sp").convert(text)

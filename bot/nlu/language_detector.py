@@ -43,6 +43,10 @@ LANGUAGE = "language"
 SCRIPT = "script"
 LATIN = "Latn"
 LEXICON_FILE = "lexicons.json.gz"
+# Share of the message's words found in any language's word list; 0 means
+# nothing we can read ("qwzx vbnm"). Not in the parse output; the
+# IntentClassifier reads it.
+KNOWN_WORD_SHARE = "known_word_share"
 
 # Region and script subtags of a browser language that tell the script.
 _HINT_SCRIPTS = {
@@ -96,7 +100,7 @@ class LanguageDetector(GraphComponent):
             # Prior weight of the client's language hint against the others.
             "hint_weight": 4.0,
             # Prior weight of the conversation's earlier language.
-            "history_weight": 8.0,
+            "history_weight": 50.0,
             # Add `language`, `script` entities so slots can follow them.
             "add_entities": True,
         }
@@ -207,6 +211,7 @@ class LanguageDetector(GraphComponent):
         if script:
             result[SCRIPT] = script
         message.set(LANGUAGE, result, add_to_output=True)
+        message.set(KNOWN_WORD_SHARE, self._scorer.known_share(message.get(TEXT) or ""))
         if self._config["add_entities"]:
             entities = [
                 e for e in message.get(ENTITIES, []) if e.get("entity") not in (LANGUAGE, SCRIPT)

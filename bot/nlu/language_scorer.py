@@ -70,6 +70,8 @@ SHARED_CHAT_WORDS = frozenset(
     "wow bye hi hello hey thanks thank pls please sorry bot chatbot app login email "
     "mail link demo ticket csv pdf admin bug online web site".split()
 )
+MAX_WORD_LENGTH = 30  # past this a "word" is noise: its spelling says nothing more
+UNKNOWN_WORD_CAP = 1.0  # most log-odds one unknown word may take from a language
 OUT_OF_LIST_MASS = 1e-4  # share of text made of words no list has
 UNACCENTED_PENALTY = 0.2  # a word typed without its accents tells less
 CHAT_WORD_FREQUENCY = 1e-3
@@ -168,13 +170,13 @@ class Lexicon:
             lexicon.unaccented[bare] = lexicon.unaccented.get(bare, 0.0) + frequency
         return lexicon
 
-    def probability(self, word: str) -> float:
+    def log_probability(self, word: str) -> float:
         if word in self.exact:
-            return self.exact[word]
+            return math.log(self.exact[word])
         bare = strip_accents(word)
         if bare in self.unaccented:
-            return self.unaccented[bare] * UNACCENTED_PENALTY
-        return OUT_OF_LIST_MASS * math.exp(self.spelling.log_probability(word))
+            return math.log(self.unaccented[bare] * UNACCENTED_PENALTY)
+        return math.log(OUT_OF_LIST_MASS) + self.spelling.log_probability(word[:MAX_WORD_LENGTH])
 
 
 def build_lexicons(max_words: int = 120000) -> Dict[str, Lexicon]:
@@ -280,8 +282,9 @@ class LanguageScorer:
             # Chinese with a few English words mixed in is still Chinese.
             log_odds["zh"] = 10.0 + min(han, 10)
             return log_odds
+        words = [w for w in words if w not in SHARED_CHAT_WORDS]
         if not words:
-            return log_odds
+            return log_odds  # "ok", "haha": the prior decides, Chinese included
         self._add_letter_votes(text, log_odds)
         self._add_word_votes(words, log_odds)
         if self.langdetect is not None and len(words) >= LANGDETECT_MIN_WORDS:
@@ -304,10 +307,31 @@ class LanguageScorer:
 
     def _add_word_votes(self, words: Iterable[str], log_odds: Dict[str, float]) -> None:
         for word in words:
-            if word in SHARED_CHAT_WORDS:
-                continue
-            for language in LATIN_LANGUAGES:
-                log_odds[language] += math.log(self.lexicons[language].probability(word))
+            votes = {
+                language: self.lexicons[language].log_probability(word)
+                for language in LATIN_LANGUAGES
+            }
+            best = max(votes.values())
+            capped = not self.known(word)
+            for language, vote in votes.items():
+                # A word no list has ("qwzx", a name) is only a hint: its
+                # spelling may not outvote the conversation's language.
+                log_odds[language] += max(vote - best, -UNKNOWN_WORD_CAP) if capped else vote - best
+
+    def known(self, word: str) -> bool:
+        """Is the word in any language's list (as typed or without accents)?"""
+        bare = strip_accents(word)
+        return any(word in lexicon.exact or bare in lexicon.unaccented for lexicon in self.lexicons.values())
+
+    def known_share(self, text: str) -> float:
+        """Share of the text's words any language knows (1.0 for Chinese or no words)."""
+        text = clean(text)
+        if chinese_script.han_count(text):
+            return 1.0
+        words = [w for w in WORD.findall(text) if w not in SHARED_CHAT_WORDS]
+        if not words:
+            return 1.0
+        return sum(1 for w in words if self.known(w)) / len(words)
 
     def _add_langdetect_votes(self, text: str, log_odds: Dict[str, float]) -> None:
         probabilities = self.langdetect.probabilities(text)

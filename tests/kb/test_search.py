@@ -1,0 +1,80 @@
+"""Finding the right article the way customers ask, and reloading edits."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from bot.kb.service import KnowledgeBase, load_knowledge_base
+from tests.kb.conftest import write_article
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+@pytest.mark.parametrize(
+    "language, question, article",
+    [
+        # unaccented Portuguese and Spanish, typos
+        ("pt", "qual a diferenca entre cliente interno e externo", "internal-vs-external-differences"),
+        ("pt", "cmo importo uma planilha csv", "import-data"),
+        ("es", "cuanto dura la prueba gratis", "free-trial"),
+        ("es", "q hago con un cliente enojado", "handling-angry-customers"),
+        # Vietnamese without diacritics
+        ("vi", "khach hang noi bo la gi", "internal-customer"),
+        ("vi", "dat lich demo san pham", "book-a-demo"),
+        # Chinese in both scripts, Taiwan wording
+        ("zh", "怎么导入CSV文件", "import-data"),
+        ("zh", "要怎麼匯入CSV檔案", "import-data"),
+        ("zh", "聊天機器人跟真人客服有什麼不同", "chatbot-vs-live-chat"),
+    ],
+)
+def test_tricky_questions_find_their_article(kb, language, question, article):
+    assert kb.search(question, language, limit=3)[0].article_id == article
+
+
+def test_scores_are_between_zero_and_one_and_ranked(kb):
+    matches = kb.search("como funciona o teste gratis de 14 dias", "pt", limit=3)
+    scores = [m.score for m in matches]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 < s <= 1 for s in scores)
+
+
+def test_unrelated_question_scores_low(kb):
+    best = kb.search("qual a capital da australia", "pt", limit=1)
+    assert not best or best[0].score < 0.3
+
+
+@pytest.mark.parametrize("text", ["", "   ", "!!!", "a" * 10000, "<script>alert(1)</script>"])
+def test_odd_queries_do_not_fail(kb, text):
+    kb.search(text, "pt", limit=3)
+
+
+def test_edited_article_is_found_without_restart_or_retraining(kb_folder):
+    kb = KnowledgeBase(kb_folder, reload_interval=0)
+    assert kb.search("reembolso do pagamento", "pt", limit=1) == [] or kb.search("reembolso do pagamento", "pt", limit=1)[0].article_id != "refunds"
+    path = write_article(kb_folder, "pt", "refunds", "Reembolso do pagamento", "Pedimos o reembolso em até 7 dias.")
+    future = time.time() + 5
+    os.utime(path, (future, future))
+    assert kb.search("reembolso do pagamento", "pt", limit=1)[0].article_id == "refunds"
+
+
+def test_broken_edit_keeps_the_other_articles(kb_folder):
+    kb = KnowledgeBase(kb_folder, reload_interval=0)
+    broken = kb_folder / "pt" / "free-trial.md"
+    broken.write_text("no front matter", encoding="utf-8")
+    future = time.time() + 5
+    os.utime(broken, (future, future))
+    assert kb.search("importar dados csv", "pt", limit=1)[0].article_id == "import-data"
+    assert any(p.path == broken for p in kb.collection.problems)
+
+
+def test_article_missing_in_a_language_is_answered_from_another(kb_folder):
+    (kb_folder / "vi" / "free-trial.md").unlink()
+    kb = KnowledgeBase(kb_folder, fallback_order=("pt", "es", "vi", "zh"))
+    match = kb.search("Teste grátis 14 dias", "vi", limit=1)[0]
+    assert match.article_id == "free-trial"
+    assert match.article.language == "pt"

@@ -1,0 +1,72 @@
+"""`python -m bot.evaluate` on a small file, with the trained model."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.evaluate import CaseError, Evaluator, macro_f1
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYS = {"n", "language_acc", "script_acc", "intent_acc", "intent_n", "mood_macro_f1", "mood_n", "article_hit1", "article_hit3", "article_n"}
+
+
+def run_evaluate(cases: Path, *extra):
+    return subprocess.run(
+        [sys.executable, "-m", "bot.evaluate", str(cases), *extra],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+
+
+def test_report_has_the_documented_shape(tmp_path):
+    cases = tmp_path / "cases.yml"
+    cases.write_text(
+        '- {text: "oi, tudo bem?", lang: pt, intent: greet, mood: neutral}\n'
+        '- {text: "請問怎麼匯入CSV檔案", lang: zh, script: Hant, intent: ask_question, article: import-data}\n'
+        '- {text: "hola", lang: es}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.json"
+    result = run_evaluate(cases, "--json", str(out))
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert set(report["per_language"]) == {"pt", "es", "vi", "zh"}
+    assert set(report["overall"]) == KEYS
+    pt, zh, vi = report["per_language"]["pt"], report["per_language"]["zh"], report["per_language"]["vi"]
+    assert pt["n"] == 1 and pt["language_acc"] == 1.0 and pt["intent_acc"] == 1.0 and pt["script_acc"] is None
+    assert zh["script_acc"] == 1.0 and zh["article_hit1"] == 1.0 and zh["article_n"] == 1
+    assert vi["n"] == 0 and vi["language_acc"] is None
+    case = report["cases"][1]
+    assert case["predicted"]["lang"] == "zh" and case["predicted"]["script"] == "Hant"
+    assert case["predicted"]["articles"][0] == "import-data" and len(case["predicted"]["articles"]) == 3
+    assert "language_acc" in result.stdout  # the printed table
+
+
+def test_unknown_label_is_a_clear_error(tmp_path):
+    cases = tmp_path / "cases.yml"
+    cases.write_text('- {text: "oi", lang: pt, intent: say_hello}\n', encoding="utf-8")
+    result = run_evaluate(cases)
+    assert result.returncode == 2
+    assert "unknown intent 'say_hello'" in result.stderr
+
+
+def test_unknown_language_is_a_clear_error(tmp_path):
+    cases = tmp_path / "cases.yml"
+    cases.write_text('- {text: "hello", lang: en}\n', encoding="utf-8")
+    result = run_evaluate(cases)
+    assert result.returncode == 2 and "lang 'en'" in result.stderr
+
+
+def test_unknown_mood_is_refused_before_parsing():
+    evaluator = Evaluator(parse=lambda text: pytest.fail("parsed"), intents=["greet"])
+    with pytest.raises(CaseError, match="unknown mood 'furious'"):
+        evaluator.run([{"text": "x", "lang": "pt", "mood": "furious"}])
+
+
+def test_macro_f1():
+    assert macro_f1([("a", "a"), ("b", "b")]) == 1.0
+    assert macro_f1([("a", "b"), ("b", "a")]) == 0.0
+    assert macro_f1([]) is None

@@ -194,9 +194,18 @@ def latest_model(models: Path) -> Path:
     return candidates[-1]
 
 
+def quiet_rasa_logs() -> None:
+    """Rasa logs every parse at debug level through structlog; keep warnings."""
+    import structlog
+
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
 def load_evaluator(model_path: Path, with_knowledge_base: bool) -> Evaluator:
     from rasa.core.agent import Agent
 
+    quiet_rasa_logs()
     agent = Agent.load(str(model_path))
     loop = asyncio.new_event_loop()
 

@@ -42,6 +42,9 @@ def train_from_scratch(out: Path) -> float:
 def parse_latencies(model: Path, texts, repeats: int = 5):
     from rasa.core.agent import Agent
 
+    from bot.evaluate import quiet_rasa_logs
+
+    quiet_rasa_logs()
     agent = Agent.load(str(model))
     loop = asyncio.new_event_loop()
     loop.run_until_complete(agent.parse_message("warm up"))

@@ -12,7 +12,6 @@ much about mood as the words do.
 from __future__ import annotations
 
 import logging
-import pickle
 import re
 from typing import Any, Dict, List, Optional, Text
 
@@ -31,7 +30,10 @@ logger = logging.getLogger(__name__)
 MOOD = "mood"
 MOODS = ("angry", "confused", "curious", "neutral")
 NEUTRAL = "neutral"
-MODEL_FILE = "mood_classifier.pkl"
+MODEL_FILE = "mood_classifier.skops"
+# The only types our saved model may contain beyond what skops trusts by
+# itself; a file asking for anything else is refused, not executed.
+TRUSTED_TYPES = {"bot.nlu.mood_classifier.style_matrix", "scipy.sparse._csr.csr_matrix"}
 
 
 def mood_label(message: Message) -> Optional[str]:
@@ -92,7 +94,7 @@ class MoodClassifier(GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["sklearn"]
+        return ["sklearn", "skops"]
 
     def __init__(
         self,
@@ -190,9 +192,10 @@ class MoodClassifier(GraphComponent):
             return self._resource
         self._model = self._build_model()
         self._model.fit(self._rows(examples), [mood_label(m) for m in examples])
+        import skops.io as sio
+
         with self._model_storage.write_to(self._resource) as directory:
-            with open(directory / MODEL_FILE, "wb") as f:
-                pickle.dump(self._model, f)
+            sio.dump(self._model, directory / MODEL_FILE)
         return self._resource
 
     @classmethod
@@ -204,12 +207,17 @@ class MoodClassifier(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> MoodClassifier:
+        import skops.io as sio
+
         try:
             with model_storage.read_from(resource) as directory:
-                with open(directory / MODEL_FILE, "rb") as f:
-                    model = pickle.load(f)  # our own file, written by train()
-        except (ValueError, FileNotFoundError):
-            logger.warning("MoodClassifier: no trained model; every mood is neutral.")
+                path = directory / MODEL_FILE
+                untrusted = set(sio.get_untrusted_types(file=path))
+                if not untrusted <= TRUSTED_TYPES:
+                    raise ValueError(f"unexpected types in {path}: {sorted(untrusted - TRUSTED_TYPES)}")
+                model = sio.load(path, trusted=sorted(untrusted))
+        except (ValueError, FileNotFoundError) as error:
+            logger.warning(f"MoodClassifier: no usable trained model ({error}); every mood is neutral.")
             model = None
         return cls(config, model_storage, resource, model)
 

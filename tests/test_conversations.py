@@ -156,3 +156,31 @@ def test_client_language_hint_decides_an_ambiguous_first_message(assistant, hint
     tracker = assistant.tracker(sender)
     assert tracker["latest_message"]["language"]["name"] == language
     assert tracker["slots"]["language"] == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bom dia! Somos uma equipe de oito pessoas e hoje usamos planilhas para organizar os pedidos dos clientes. Queria entender como o Atendo organiza os chamados por prioridade.",
+        "Hola, buen dia. Tenemos una tienda online pequena y estamos comparando herramientas de soporte; me gustaria saber como se asignan las conversaciones entre los agentes.",
+        "Chào bạn, bên mình có khoảng mười nhân viên chăm sóc khách hàng và đang tìm hiểu phần mềm help desk. Bạn cho mình hỏi hệ thống phân công ticket cho nhân viên như thế nào?",
+        "您好,我们是一家二十人的电商公司,目前用邮件处理客户问题。想了解一下你们的系统如何按优先级分配工单给客服人员,谢谢。",
+    ],
+)
+def test_a_long_polite_message_is_not_taken_for_anger(assistant, text):
+    assert assistant.parse(text)["mood"]["name"] != "angry"
+
+
+@pytest.mark.parametrize(
+    "language, text",
+    [
+        ("pt", "ISSO É UM ABSURDO!!! paguei e o sistema não funciona, quero meu dinheiro de volta"),
+        ("es", "ESTO ES UNA VERGUENZA!!! pague y el sistema no funciona, quiero mi dinero"),
+        ("vi", "QUA TE!!! tra tien roi ma he thong khong chay, tra lai tien cho toi"),
+        ("zh", "太离谱了!!!付了钱系统还是用不了,退钱!"),
+    ],
+)
+def test_shouting_customer_is_recognised_as_angry(assistant, language, text):
+    parsed = assistant.parse(text)
+    assert parsed["language"]["name"] == language
+    assert parsed["mood"]["name"] == "angry"

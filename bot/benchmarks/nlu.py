@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import subprocess
 import sys
@@ -20,12 +19,9 @@ from pathlib import Path
 
 import yaml
 
+from bot.benchmarks import percentile, save_json
 from bot.settings import PROJECT_ROOT
 
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def train_from_scratch(out: Path) -> float:
@@ -79,9 +75,7 @@ def main() -> int:
     )
     print(f"parsing {result['parses']} messages: p50 {result['parse_ms_p50']} ms, "
           f"p95 {result['parse_ms_p95']} ms, p99 {result['parse_ms_p99']} ms")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=1))
+    save_json(args.json, result)
     return 0
 
 

@@ -55,7 +55,11 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
 def style_features(text: str) -> List[float]:
-    """How it is typed: shouting, exclamations, questions, length."""
+    """How it is typed: shouting, exclamations, questions.
+
+    Length is left out on purpose: long rants are angry in the training data,
+    but a long, polite message is not, and length would teach the opposite.
+    """
     letters = _LETTER.findall(text)
     upper = sum(1 for c in letters if c.isupper())
     caps_share = upper / len(letters) if len(letters) >= 4 else 0.0
@@ -65,7 +69,6 @@ def style_features(text: str) -> List[float]:
         min(text.count("?") + text.count("？"), 5) / 5,
         1.0 if re.search(r"[?？]{2,}", text) else 0.0,
         1.0 if re.search(r"[!！]{2,}", text) else 0.0,
-        min(len(text), 300) / 300,
     ]
 
 

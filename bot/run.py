@@ -3,7 +3,9 @@
     python -m bot.run            (what `make run` does)
     python -m bot.run --shell    chat in the terminal instead of over HTTP
 
-Ports come from RASA_PORT (5005), ACTION_PORT (5055) and WEB_PORT (8000).
+Ports come from RASA_PORT (5005), ACTION_PORT (5055) and WEB_PORT (8000);
+Rasa and the web server listen on 127.0.0.1 unless RASA_INTERFACE and
+WEB_HOST say otherwise.
 Conversations are kept in SQLite (var/conversations.db, see endpoints.yml).
 Ctrl-C stops every process it started.
 """
@@ -87,7 +89,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             return 0
         rasa = services.start(
             rasa_command()
-            + ["run", "--enable-api", "--model", str(MODEL), "--endpoints", "endpoints.yml", "--port", rasa_port]
+            + ["run", "--enable-api", "--model", str(MODEL), "--endpoints", "endpoints.yml", "--port", rasa_port,
+               # Rasa's HTTP API has no authentication here: keep it on this machine.
+               "--interface", os.environ.get("RASA_INTERFACE", "127.0.0.1")]
         )
         web = services.start(
             [sys.executable, "-m", "bot.web.server", "--port", web_port],

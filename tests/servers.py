@@ -1,8 +1,9 @@
-"""Real assistant processes on loopback for the conversation tests.
+"""Real assistant processes on loopback for the conversation and browser tests.
 
-The action server and the Rasa server run as the project runs them
-(`rasa run actions`, `rasa run --enable-api`), on free ports, with their own
-endpoints file and a temporary SQLite database.
+The action server, the Rasa server and the web server run as the project
+runs them (`rasa run actions`, `rasa run --enable-api`, `python -m
+bot.web.server`), on free ports, with their own endpoints file and
+temporary SQLite databases.
 """
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ def post_json(url: str, body: Any, timeout: float = 60) -> Any:
 @dataclass
 class Assistant:
     rasa_url: str
+    web_url: str
+    database: Path
     processes: List[subprocess.Popen]
 
     def parse(self, text: str, metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
@@ -84,7 +87,7 @@ class Assistant:
 def start_assistant(workdir: Path) -> Assistant:
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make train`")
-    action_port, rasa_port = free_port(), free_port()
+    action_port, rasa_port, web_port = free_port(), free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
@@ -106,9 +109,18 @@ def start_assistant(workdir: Path) -> Assistant:
         cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
     )
     processes.append(rasa)
-    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", processes)
+    web_log = workdir / "web.log"
+    database = workdir / "helpdesk.db"
+    web = subprocess.Popen(
+        [sys.executable, "-m", "bot.web.server", "--port", str(web_port)],
+        cwd=ROOT, env={**env, "RASA_URL": f"http://127.0.0.1:{rasa_port}", "DATABASE_URL": f"sqlite:///{database}"},
+        stdout=web_log.open("w"), stderr=subprocess.STDOUT,
+    )
+    processes.append(web)
+    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", database, processes)
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
+        wait_for(f"{assistant.web_url}/health", web, web_log)
         wait_for(f"{assistant.rasa_url}/status", rasa, rasa_log)
     except Exception:
         assistant.stop()

@@ -1,85 +1,198 @@
-"""The web server: a chat page, the knowledge-base article pages, and a
-relay from the page to Rasa's REST channel.
+"""The web server: the chat widget and its demo page, the customer's live
+connection, the knowledge-base article pages, and a relay to Rasa.
 
-    python -m bot.web.server [--port 8000]      (RASA_URL: where Rasa runs)
+    python -m bot.web.server [--port 8000]
+    RASA_URL       where Rasa runs (http://localhost:5005)
+    DATABASE_URL   sessions and transcripts (sqlite:///var/helpdesk.db)
 
-A visitor's conversation id is a random token the server issues in an
-HttpOnly cookie; the page never chooses it, so nobody can read another
-visitor's conversation by guessing an id.
+Customers never choose their conversation id: POST /api/sessions issues a
+random id and a secret token, and every call (HTTP or WebSocket) must bring
+both. Messages go to Rasa's REST channel under that id; replies, and later
+agents' messages, reach every open tab of the session through the Hub.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import html
+import json
 import logging
 import os
-import secrets
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, web
+from aiohttp import WSMsgType, web
 
 from bot.kb.service import load_knowledge_base
-from bot.settings import LANGUAGES, get_settings
+from bot.settings import LANGUAGES, PROJECT_ROOT, get_settings
+from bot.web.hub import Hub
+from bot.web.limits import MAX_MESSAGE_CHARS, RateLimiter
+from bot.web.rasa_client import AssistantUnavailable, RasaClient
+from bot.web.store import ChatStore, Session
 
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
-SESSION_COOKIE = "helpdesk_session"
-MAX_MESSAGE_CHARS = 2000
-RASA_TIMEOUT = ClientTimeout(total=30)
+MAX_DISPLAY_CHARS = 200
+MAX_HINT_CHARS = 35
+STORE, HUB, RASA, LIMITER, LOCKS = "store", "hub", "rasa", "limiter", "locks"
 
 
-def session_id(request: web.Request) -> str:
-    token = request.cookies.get(SESSION_COOKIE, "")
-    return token if len(token) == 43 else ""
+class ChatError(Exception):
+    """A customer message we refuse, with a code the widget translates."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+    def as_event(self) -> Dict[str, Any]:
+        return {"type": "error", "code": self.code, "message": self.message}
 
 
-async def index(request: web.Request) -> web.StreamResponse:
-    response = web.FileResponse(STATIC / "index.html")
-    if not session_id(request):
-        response.set_cookie(SESSION_COOKIE, secrets.token_urlsafe(32), httponly=True, samesite="Strict")
-    return response
+def json_error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": code, "message": message}, status=status)
+
+
+# --- chat ------------------------------------------------------------------
+
+
+def check_text(text: Any) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise ChatError("empty", "The message is empty.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ChatError("too_long", f"The message is too long (at most {MAX_MESSAGE_CHARS} characters).", 413)
+    return text.replace("\x00", "")
+
+
+async def handle_customer_message(
+    app: web.Application, session: Session, data: Dict[str, Any], origin: Optional[web.WebSocketResponse] = None
+) -> List[Dict[str, Any]]:
+    """Store a customer message, pass it to Rasa, store and publish the replies."""
+    text = check_text(data.get("text"))
+    if not app[LIMITER].allow(session.id):
+        raise ChatError("rate_limited", "Too many messages; wait a few seconds.", 429)
+    display = data.get("display")
+    shown = display if isinstance(display, str) and 0 < len(display) <= MAX_DISPLAY_CHARS else text
+    hint = data.get("language")
+    metadata = {"language": hint[:MAX_HINT_CHARS]} if isinstance(hint, str) else {}
+    store: ChatStore = app[STORE]
+    hub: Hub = app[HUB]
+    async with app[LOCKS].setdefault(session.id, asyncio.Lock()):
+        customer = await asyncio.to_thread(store.add_message, session.id, "customer", shown)
+        await hub.publish_except(session.id, {"type": "message", **customer}, origin)
+        await hub.publish(session.id, {"type": "typing"})
+        try:
+            replies = await app[RASA].send(session.id, text, metadata)
+        except AssistantUnavailable as error:
+            logger.error("Rasa unavailable for %s: %s", session.id, error)
+            raise ChatError("assistant_unavailable", "The assistant is not reachable right now; please try again in a moment.", 503)
+        language, script = await app[RASA].language(session.id)
+        if language:
+            await asyncio.to_thread(store.set_language, session.id, language, script)
+        events = []
+        for reply in replies:
+            extra = {"buttons": reply.get("buttons") or [], "language": language, "script": script}
+            event = {"type": "message", **await asyncio.to_thread(store.add_message, session.id, "bot", reply.get("text") or "", extra)}
+            await hub.publish(session.id, event)
+            events.append(event)
+        return events
+
+
+async def authenticated(request: web.Request, data: Dict[str, Any]) -> Session:
+    session = await asyncio.to_thread(request.app[STORE].authenticate, data.get("session_id"), data.get("token"))
+    if session is None:
+        raise web.HTTPUnauthorized(
+            text=json.dumps({"error": "unauthorized", "message": "Unknown session or wrong token."}),
+            content_type="application/json",
+        )
+    return session
+
+
+async def read_json(request: web.Request) -> Dict[str, Any]:
+    try:
+        data = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text=json.dumps({"error": "bad_request", "message": "Send a JSON object."}), content_type="application/json")
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text=json.dumps({"error": "bad_request", "message": "Send a JSON object."}), content_type="application/json")
+    return data
+
+
+async def create_session(request: web.Request) -> web.Response:
+    return web.json_response(await asyncio.to_thread(request.app[STORE].create_session), status=201)
+
+
+async def post_message(request: web.Request) -> web.Response:
+    data = await read_json(request)
+    session = await authenticated(request, data)
+    try:
+        events = await handle_customer_message(request.app, session, data)
+    except ChatError as error:
+        return json_error(error.status, error.code, error.message)
+    return web.json_response({"messages": events})
+
+
+async def get_history(request: web.Request) -> web.Response:
+    data = await read_json(request)
+    session = await authenticated(request, data)
+    messages = await asyncio.to_thread(request.app[STORE].history, session.id)
+    return web.json_response({"messages": messages, "language": session.language, "script": session.script})
+
+
+async def post_rating(request: web.Request) -> web.Response:
+    data = await read_json(request)
+    session = await authenticated(request, data)
+    rating = data.get("rating")
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+        return json_error(400, "bad_rating", "The rating is a whole number from 1 to 5.")
+    await asyncio.to_thread(request.app[STORE].rate, session.id, rating)
+    return web.json_response({"rating": rating})
+
+
+async def websocket(request: web.Request) -> web.StreamResponse:
+    """The customer's live connection: history first, then events both ways."""
+    session = await authenticated(request, dict(request.query))
+    socket = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
+    await socket.prepare(request)
+    hub: Hub = request.app[HUB]
+    hub.join(session.id, socket)
+    try:
+        history = await asyncio.to_thread(request.app[STORE].history, session.id)
+        current = await asyncio.to_thread(request.app[STORE].authenticate, session.id, request.query.get("token"))
+        await socket.send_json({"type": "history", "messages": history, "language": current.language, "script": current.script})
+        async for frame in socket:
+            if frame.type != WSMsgType.TEXT:
+                if frame.type == WSMsgType.ERROR:
+                    break
+                await socket.send_json(ChatError("bad_request", "Send JSON text frames.").as_event())
+                continue
+            try:
+                data = json.loads(frame.data)
+                if not isinstance(data, dict) or data.get("type") != "message":
+                    raise ChatError("bad_request", 'Send {"type": "message", "text": "..."}.')
+                await handle_customer_message(request.app, session, data, origin=socket)
+            except ValueError:
+                await socket.send_json(ChatError("bad_request", "Send JSON text frames.").as_event())
+            except ChatError as error:
+                await socket.send_json(error.as_event())
+    finally:
+        hub.leave(session.id, socket)
+    return socket
+
+
+# --- pages -----------------------------------------------------------------
+
+
+async def demo_page(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "demo.html")
+
+
+async def widget_script(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "widget.js", headers={"Cache-Control": "no-cache"})
 
 
 async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
-
-
-def error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
-
-
-async def post_message(request: web.Request) -> web.Response:
-    sender = session_id(request)
-    if not sender:
-        return error(401, "No chat session: reload the page.")
-    try:
-        payload = await request.json()
-    except ValueError:
-        return error(400, "Send JSON: {\"text\": \"...\"}.")
-    text = payload.get("text") if isinstance(payload, dict) else None
-    if not isinstance(text, str) or not text.strip():
-        return error(400, "The message is empty.")
-    if len(text) > MAX_MESSAGE_CHARS:
-        return error(413, f"The message is too long (at most {MAX_MESSAGE_CHARS} characters).")
-    metadata: Dict[str, Any] = {}
-    if isinstance(payload.get("language"), str):
-        metadata["language"] = payload["language"][:20]
-    try:
-        async with ClientSession(timeout=RASA_TIMEOUT) as client:
-            async with client.post(
-                f"{request.app['rasa_url']}/webhooks/rest/webhook",
-                json={"sender": sender, "message": text, "metadata": metadata},
-            ) as reply:
-                if reply.status != 200:
-                    logger.error("Rasa answered %s", reply.status)
-                    return error(502, "The assistant could not answer; please try again.")
-                messages: List[Dict[str, Any]] = await reply.json()
-    except (ClientError, TimeoutError) as failure:
-        logger.error("Rasa unreachable: %s", failure)
-        return error(503, "The assistant is not reachable right now; please try again in a moment.")
-    return web.json_response({"messages": messages})
 
 
 def render_article(language: str, article_id: str) -> str:
@@ -107,15 +220,54 @@ async def article_page(request: web.Request) -> web.Response:
     return web.Response(text=render_article(language, request.match_info["id"]), content_type="text/html")
 
 
-def create_app(rasa_url: str) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024)
-    app["rasa_url"] = rasa_url.rstrip("/")
-    app.router.add_get("/", index)
+@web.middleware
+async def headers(request: web.Request, handler):
+    """CORS for the API (the widget may sit on another site; auth is a token,
+    not a cookie) and safe defaults for every response."""
+    if request.method == "OPTIONS" and request.path.startswith("/api/"):
+        response = web.Response()
+    else:
+        response = await handler(request)
+    if request.path.startswith("/api/") and not isinstance(response, web.WebSocketResponse):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    if not isinstance(response, web.WebSocketResponse):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+def create_app(rasa_url: str, database_url: Optional[str] = None) -> web.Application:
+    app = web.Application(client_max_size=64 * 1024, middlewares=[headers])
+    app[STORE] = ChatStore(database_url or default_database_url())
+    app[HUB] = Hub()
+    app[RASA] = RasaClient(rasa_url)
+    app[LIMITER] = RateLimiter()
+    app[LOCKS] = {}
+    app.router.add_get("/", demo_page)
+    app.router.add_get("/widget.js", widget_script)
     app.router.add_get("/health", health)
+    app.router.add_post("/api/sessions", create_session)
     app.router.add_post("/api/messages", post_message)
+    app.router.add_post("/api/history", get_history)
+    app.router.add_post("/api/rating", post_rating)
+    app.router.add_get("/api/ws", websocket)
     app.router.add_get("/kb/{lang}/{id}", article_page)
     app.router.add_static("/static", STATIC)
+
+    async def close_rasa(app: web.Application) -> None:
+        await app[RASA].close()
+
+    app.on_cleanup.append(close_rasa)
     return app
+
+
+def default_database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+    return f"sqlite:///{PROJECT_ROOT / 'var' / 'helpdesk.db'}"
 
 
 def main() -> None:

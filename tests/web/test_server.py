@@ -1,4 +1,9 @@
-"""The web server: sessions it issues, limits, escaping, and the relay to Rasa."""
+"""The web server: sessions it issues, limits, escaping, the live connection.
+
+Rasa is replaced here by a small stand-in that echoes, so these tests are
+about the web server alone; tests/web/test_widget_browser.py runs the real
+stack.
+"""
 from __future__ import annotations
 
 import pytest
@@ -7,116 +12,195 @@ from aiohttp.test_utils import TestClient, TestServer
 
 import bot.web.server as server
 from bot.kb.service import KnowledgeBase
+from bot.web.limits import MAX_MESSAGE_CHARS, MAX_MESSAGES
 from tests.kb.conftest import write_article
 
 
-async def fake_rasa(received: list) -> TestServer:
+@pytest.fixture
+async def rasa():
+    """A stand-in Rasa: echoes messages, remembers what it received."""
+    received = []
+
     async def webhook(request: web.Request) -> web.Response:
         body = await request.json()
         received.append(body)
-        return web.json_response([{"recipient_id": body["sender"], "text": f"echo: {body['message']}"}])
+        return web.json_response([{"recipient_id": body["sender"], "text": f"echo: {body['message']}", "buttons": [{"title": "Sim", "payload": "/affirm"}]}])
+
+    async def tracker(request: web.Request) -> web.Response:
+        return web.json_response({"slots": {"language": "zh", "script": "Hant"}})
 
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", webhook)
-    rasa = TestServer(app)
-    await rasa.start_server()
-    return rasa
+    app.router.add_get("/conversations/{id}/tracker", tracker)
+    stand_in = TestServer(app)
+    await stand_in.start_server()
+    stand_in.received = received
+    yield stand_in
+    await stand_in.close()
 
 
-async def client_for(rasa_url: str) -> TestClient:
-    client = TestClient(TestServer(server.create_app(rasa_url)))
-    await client.start_server()
-    return client
+@pytest.fixture
+async def client(rasa, tmp_path):
+    app = server.create_app(str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}")
+    test_client = TestClient(TestServer(app))
+    await test_client.start_server()
+    yield test_client
+    await test_client.close()
 
 
-async def test_the_page_issues_a_session_and_messages_reach_rasa_under_it():
-    received = []
-    rasa = await fake_rasa(received)
-    client = await client_for(str(rasa.make_url("")))
-    try:
-        page = await client.get("/")
-        assert page.status == 200
-        token = page.cookies[server.SESSION_COOKIE].value
-        reply = await client.post("/api/messages", json={"text": "oi", "language": "pt-BR"})
-        assert (await reply.json())["messages"][0]["text"] == "echo: oi"
-        assert received[0]["sender"] == token
-        assert received[0]["metadata"] == {"language": "pt-BR"}
-    finally:
-        await client.close()
-        await rasa.close()
+async def new_session(client) -> dict:
+    reply = await client.post("/api/sessions")
+    assert reply.status == 201
+    return await reply.json()
 
 
-async def test_a_client_cannot_choose_its_conversation_id():
-    received = []
-    rasa = await fake_rasa(received)
-    client = await client_for(str(rasa.make_url("")))
-    try:
-        client.session.cookie_jar.update_cookies({server.SESSION_COOKIE: "guessed"})
-        reply = await client.post("/api/messages", json={"text": "oi", "sender": "someone-else"})
-        assert reply.status == 401
-        assert received == []
-    finally:
-        await client.close()
-        await rasa.close()
+async def say(client, session, text, **extra):
+    return await client.post("/api/messages", json={**session, "text": text, **extra})
+
+
+async def test_session_ids_are_issued_unguessable_and_distinct(client):
+    first, second = await new_session(client), await new_session(client)
+    assert first["session_id"] != second["session_id"]
+    assert len(first["session_id"]) >= 20 and len(first["token"]) >= 40
+
+
+async def test_message_reaches_rasa_under_the_session_and_the_reply_is_stored(client, rasa):
+    session = await new_session(client)
+    reply = await say(client, session, "oi", language="pt-BR")
+    events = (await reply.json())["messages"]
+    assert events[0]["text"] == "echo: oi" and events[0]["language"] == "zh" and events[0]["script"] == "Hant"
+    assert rasa.received[0] == {"sender": session["session_id"], "message": "oi", "metadata": {"language": "pt-BR"}}
+    history = await (await client.post("/api/history", json=session)).json()
+    assert [(m["sender"], m["text"]) for m in history["messages"]] == [("customer", "oi"), ("bot", "echo: oi")]
+
+
+async def test_a_second_session_cannot_read_or_write_the_first_one(client, rasa):
+    first, second = await new_session(client), await new_session(client)
+    await say(client, first, "meu pedido 123")
+    stolen = {"session_id": first["session_id"], "token": second["token"]}
+    assert (await client.post("/api/history", json=stolen)).status == 401
+    assert (await say(client, stolen, "oi")).status == 401
+    assert (await client.post("/api/history", json={"session_id": first["session_id"]})).status == 401
+    refused = await client.get(f"/api/ws?session_id={first['session_id']}&token={second['token']}")
+    assert refused.status == 401
+    assert [m["message"] for m in rasa.received] == ["meu pedido 123"]
+
+
+async def test_quick_reply_shows_its_title_and_sends_its_payload(client, rasa):
+    session = await new_session(client)
+    await say(client, session, "/affirm", display="Sim, ajudou")
+    assert rasa.received[0]["message"] == "/affirm"
+    history = await (await client.post("/api/history", json=session)).json()
+    assert history["messages"][0]["text"] == "Sim, ajudou"
 
 
 @pytest.mark.parametrize(
-    "body, status, words",
+    "body, status, code",
     [
         ({"text": ""}, 400, "empty"),
         ({"text": "   "}, 400, "empty"),
-        ({"text": "x" * (server.MAX_MESSAGE_CHARS + 1)}, 413, "too long"),
+        ({"text": "x" * (MAX_MESSAGE_CHARS + 1)}, 413, "too_long"),
         ({"message": "wrong key"}, 400, "empty"),
-        (b"\xff\xfe not json", 400, "JSON"),
+        ({"text": 42}, 400, "empty"),
     ],
 )
-async def test_bad_messages_get_a_clear_error(body, status, words):
-    client = await client_for("http://127.0.0.1:9")
-    try:
-        await client.get("/")
-        if isinstance(body, bytes):
-            reply = await client.post("/api/messages", data=body, headers={"Content-Type": "application/json"})
-        else:
-            reply = await client.post("/api/messages", json=body)
-        assert reply.status == status
-        assert words in (await reply.json())["error"]
-    finally:
-        await client.close()
+async def test_bad_messages_get_a_clear_error_and_nothing_reaches_rasa(client, rasa, body, status, code):
+    session = await new_session(client)
+    reply = await client.post("/api/messages", json={**session, **body})
+    assert reply.status == status
+    assert (await reply.json())["error"] == code
+    assert rasa.received == []
 
 
-async def test_rasa_down_is_a_polite_error_and_the_server_keeps_serving():
-    client = await client_for("http://127.0.0.1:9")  # nothing listens there
-    try:
-        await client.get("/")
-        reply = await client.post("/api/messages", json={"text": "oi"})
+async def test_junk_body_is_a_clear_error(client):
+    reply = await client.post("/api/messages", data=b"\xff\xfe\x00 not json", headers={"Content-Type": "application/json"})
+    assert reply.status == 400 and (await reply.json())["error"] == "bad_request"
+
+
+async def test_flood_is_refused_with_a_message_while_other_sessions_keep_working(client):
+    flooder, other = await new_session(client), await new_session(client)
+    statuses = [(await say(client, flooder, f"spam {n}")).status for n in range(MAX_MESSAGES + 3)]
+    assert statuses[:MAX_MESSAGES] == [200] * MAX_MESSAGES
+    assert set(statuses[MAX_MESSAGES:]) == {429}
+    refused = await say(client, flooder, "again")
+    assert "wait" in (await refused.json())["message"]
+    assert (await say(client, other, "oi")).status == 200
+
+
+async def test_rasa_down_is_a_polite_error_and_the_server_keeps_serving(tmp_path):
+    app = server.create_app("http://127.0.0.1:9", f"sqlite:///{tmp_path / 'web.db'}")  # nothing listens on port 9
+    async with TestClient(TestServer(app)) as client:
+        session = await new_session(client)
+        reply = await say(client, session, "oi")
         assert reply.status == 503
-        assert "try again" in (await reply.json())["error"]
+        assert (await reply.json())["error"] == "assistant_unavailable"
+        history = await (await client.post("/api/history", json=session)).json()
+        assert history["messages"][0]["text"] == "oi"  # the customer's message is kept
         assert (await client.get("/health")).status == 200
-    finally:
-        await client.close()
 
 
-async def test_article_pages_escape_markup(tmp_path, monkeypatch):
+async def test_websocket_gets_history_replies_and_published_events_live(client):
+    session = await new_session(client)
+    await say(client, session, "primeira")
+    socket = await client.ws_connect(f"/api/ws?session_id={session['session_id']}&token={session['token']}")
+    history = await socket.receive_json(timeout=5)
+    assert history["type"] == "history" and [m["text"] for m in history["messages"]] == ["primeira", "echo: primeira"]
+    assert history["language"] == "zh" and history["script"] == "Hant"
+    await socket.send_json({"type": "message", "text": "segunda"})
+    events = [await socket.receive_json(timeout=5) for _ in range(2)]
+    assert events[0]["type"] == "typing"
+    assert events[1]["type"] == "message" and events[1]["text"] == "echo: segunda"
+    # What an agent will send arrives on the open socket at once.
+    await client.app[server.HUB].publish(session["session_id"], {"type": "agent_joined", "name": "Ana"})
+    assert (await socket.receive_json(timeout=5)) == {"type": "agent_joined", "name": "Ana"}
+    await socket.send_str("not json")
+    assert (await socket.receive_json(timeout=5))["code"] == "bad_request"
+    await socket.send_json({"type": "message", "text": "y" * (MAX_MESSAGE_CHARS + 1)})
+    assert (await socket.receive_json(timeout=5))["code"] == "too_long"
+    await socket.close()
+
+
+async def test_a_second_tab_sees_the_customer_message_too(client):
+    session = await new_session(client)
+    url = f"/api/ws?session_id={session['session_id']}&token={session['token']}"
+    first, second = await client.ws_connect(url), await client.ws_connect(url)
+    await first.receive_json(timeout=5), await second.receive_json(timeout=5)
+    await first.send_json({"type": "message", "text": "oi"})
+    seen = [await second.receive_json(timeout=5) for _ in range(3)]
+    assert [e["type"] for e in seen] == ["message", "typing", "message"]
+    assert seen[0]["sender"] == "customer" and seen[0]["text"] == "oi"
+    await first.close(), await second.close()
+
+
+@pytest.mark.parametrize("rating, status", [(5, 200), (1, 200), (0, 400), (6, 400), ("5", 400), (True, 400)])
+async def test_rating_is_stored_when_valid(client, rating, status):
+    session = await new_session(client)
+    reply = await client.post("/api/rating", json={**session, "rating": rating})
+    assert reply.status == status
+    stored = client.app[server.STORE].rating(session["session_id"])
+    assert stored == (rating if status == 200 else None)
+
+
+async def test_pages_and_widget_are_served(client):
+    page = await (await client.get("/")).text()
+    assert '<script src="/widget.js"' in page
+    widget = await client.get("/widget.js")
+    assert widget.status == 200 and "AtendoWidget" in await widget.text()
+
+
+async def test_article_pages_escape_markup(tmp_path, monkeypatch, client):
     write_article(tmp_path, "pt", "xss", "<script>alert(1)</script> título", "Resposta <img src=x onerror=alert(2)>.")
     knowledge_base = KnowledgeBase(tmp_path, languages=("pt",))
     monkeypatch.setattr(server, "load_knowledge_base", lambda: knowledge_base)
-    client = await client_for("http://127.0.0.1:9")
-    try:
-        page = await (await client.get("/kb/pt/xss")).text()
-        assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
-        assert "<img" not in page
-        assert (await client.get("/kb/pt/nothing-here")).status == 404
-        assert (await client.get("/kb/xx/xss")).status == 404
-    finally:
-        await client.close()
+    page = await (await client.get("/kb/pt/xss")).text()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert "<img" not in page
+    assert (await client.get("/kb/pt/nothing-here")).status == 404
+    assert (await client.get("/kb/xx/xss")).status == 404
 
 
-async def test_project_article_page_fills_contact_details():
-    client = await client_for("http://127.0.0.1:9")
-    try:
-        page = await (await client.get("/kb/es/contact-support")).text()
-        from bot.settings import get_settings
+async def test_project_article_page_fills_contact_details(client):
+    page = await (await client.get("/kb/es/contact-support")).text()
+    from bot.settings import get_settings
 
-        assert get_settings().contact.email in page and "{support_email}" not in page
-    finally:
-        await client.close()
+    assert get_settings().contact.email in page and "{support_email}" not in page

@@ -1,0 +1,58 @@
+"""Talking to the Rasa server: its REST channel and the conversation's slots."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Tuple
+
+from aiohttp import ClientError, ClientSession, ClientTimeout
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT = ClientTimeout(total=30)
+
+
+class AssistantUnavailable(Exception):
+    """Rasa did not answer (down, restarting, or failing)."""
+
+
+class RasaClient:
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+        self._session: Optional[ClientSession] = None
+
+    async def _client(self) -> ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = ClientSession(timeout=TIMEOUT)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def send(self, sender: str, text: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
+        """The bot's replies to one customer message."""
+        try:
+            client = await self._client()
+            async with client.post(
+                f"{self.url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text, "metadata": metadata},
+            ) as reply:
+                if reply.status != 200:
+                    raise AssistantUnavailable(f"Rasa answered {reply.status}")
+                return await reply.json()
+        except (ClientError, TimeoutError, ValueError) as error:
+            raise AssistantUnavailable(str(error)) from error
+
+    async def language(self, sender: str) -> Tuple[Optional[str], Optional[str]]:
+        """The conversation's language and script slots, if Rasa can tell."""
+        try:
+            client = await self._client()
+            async with client.get(f"{self.url}/conversations/{sender}/tracker", params={"include_events": "NONE"}) as reply:
+                if reply.status != 200:
+                    return None, None
+                slots = (await reply.json()).get("slots") or {}
+        except (ClientError, TimeoutError, ValueError) as error:
+            logger.warning("could not read the language of %s: %s", sender, error)
+            return None, None
+        script = slots.get("script")
+        return slots.get("language"), script if script in ("Hans", "Hant") else None

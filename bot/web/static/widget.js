@@ -1,0 +1,270 @@
+/* Atendo chat widget. One tag on any page:
+ *   <script src="https://HOST/widget.js" data-server="https://HOST"
+ *           data-title="Support" data-color="#2b59c3" data-language="auto" defer></script>
+ * No outside requests: everything comes from data-server. All text from the
+ * server is shown with textContent (links are built as elements), never as HTML.
+ */
+(function () {
+  "use strict";
+  if (window.AtendoWidget) return;
+  var script = document.currentScript || document.querySelector("script[src*='widget.js']");
+  var data = (script && script.dataset) || {};
+  var server = (data.server || new URL(script.src, location.href).origin).replace(/\/$/, "");
+  var color = /^#[0-9a-fA-F]{3,8}$/.test(data.color || "") ? data.color : "#2b59c3";
+  var KEY = "atendo-widget:" + server;
+
+  var T = {
+    pt: { open: "Abrir o chat", close: "Fechar o chat", title: "Atendimento", placeholder: "Escreva sua mensagem…", send: "Enviar", human: "Falar com uma pessoa", typing: "Digitando…", end: "Encerrar conversa", rate: "Como foi o atendimento?", star: "{n} de 5", thanks: "Obrigado pela avaliação!", language: "Idioma", log: "Conversa", you: "Você", bot: "Assistente", agent: "Atendente", unread: "{n} mensagens novas", offline: "Sem conexão. Tentando de novo…", empty: "Escreva uma mensagem antes de enviar.", too_long: "Mensagem longa demais (máximo 2000 caracteres).", rate_limited: "Muitas mensagens seguidas. Espere alguns segundos.", assistant_unavailable: "O assistente não está disponível agora. Tente de novo em instantes.", error: "Algo deu errado. Tente de novo.", agent_joined: "{name} entrou na conversa.", agent_left: "{name} saiu da conversa. O assistente continua com você." },
+    es: { open: "Abrir el chat", close: "Cerrar el chat", title: "Atención al cliente", placeholder: "Escribe tu mensaje…", send: "Enviar", human: "Hablar con una persona", typing: "Escribiendo…", end: "Terminar conversación", rate: "¿Cómo fue la atención?", star: "{n} de 5", thanks: "¡Gracias por tu valoración!", language: "Idioma", log: "Conversación", you: "Tú", bot: "Asistente", agent: "Agente", unread: "{n} mensajes nuevos", offline: "Sin conexión. Reintentando…", empty: "Escribe un mensaje antes de enviar.", too_long: "Mensaje demasiado largo (máximo 2000 caracteres).", rate_limited: "Demasiados mensajes seguidos. Espera unos segundos.", assistant_unavailable: "El asistente no está disponible ahora. Inténtalo de nuevo en un momento.", error: "Algo salió mal. Inténtalo de nuevo.", agent_joined: "{name} se unió a la conversación.", agent_left: "{name} salió de la conversación. El asistente sigue contigo." },
+    vi: { open: "Mở khung chat", close: "Đóng khung chat", title: "Hỗ trợ khách hàng", placeholder: "Nhập tin nhắn…", send: "Gửi", human: "Gặp nhân viên", typing: "Đang soạn…", end: "Kết thúc trò chuyện", rate: "Bạn thấy buổi hỗ trợ thế nào?", star: "{n} trên 5", thanks: "Cảm ơn bạn đã đánh giá!", language: "Ngôn ngữ", log: "Cuộc trò chuyện", you: "Bạn", bot: "Trợ lý", agent: "Nhân viên", unread: "{n} tin nhắn mới", offline: "Mất kết nối. Đang thử lại…", empty: "Hãy nhập tin nhắn trước khi gửi.", too_long: "Tin nhắn quá dài (tối đa 2000 ký tự).", rate_limited: "Bạn gửi quá nhanh. Vui lòng chờ vài giây.", assistant_unavailable: "Trợ lý tạm thời không phản hồi. Vui lòng thử lại sau giây lát.", error: "Đã có lỗi. Vui lòng thử lại.", agent_joined: "{name} đã tham gia cuộc trò chuyện.", agent_left: "{name} đã rời cuộc trò chuyện. Trợ lý sẽ tiếp tục hỗ trợ bạn." },
+    "zh-Hans": { open: "打开聊天", close: "关闭聊天", title: "在线客服", placeholder: "请输入消息…", send: "发送", human: "转人工客服", typing: "正在输入…", end: "结束对话", rate: "您对本次服务满意吗?", star: "{n} 分(满分 5 分)", thanks: "感谢您的评价!", language: "语言", log: "对话", you: "您", bot: "助手", agent: "客服", unread: "{n} 条新消息", offline: "连接已断开,正在重试…", empty: "请先输入消息。", too_long: "消息太长(最多 2000 个字符)。", rate_limited: "发送太频繁,请稍等几秒。", assistant_unavailable: "助手暂时无法回复,请稍后再试。", error: "出错了,请重试。", agent_joined: "{name} 加入了对话。", agent_left: "{name} 离开了对话,助手将继续为您服务。" },
+    "zh-Hant": { open: "開啟聊天", close: "關閉聊天", title: "線上客服", placeholder: "請輸入訊息…", send: "傳送", human: "轉真人客服", typing: "正在輸入…", end: "結束對話", rate: "您對本次服務滿意嗎?", star: "{n} 分(滿分 5 分)", thanks: "感謝您的評價!", language: "語言", log: "對話", you: "您", bot: "助理", agent: "客服", unread: "{n} 則新訊息", offline: "連線中斷,正在重試…", empty: "請先輸入訊息。", too_long: "訊息太長(最多 2000 個字元)。", rate_limited: "傳送太頻繁,請稍候幾秒。", assistant_unavailable: "助理暫時無法回覆,請稍後再試。", error: "發生錯誤,請重試。", agent_joined: "{name} 加入了對話。", agent_left: "{name} 離開了對話,助理將繼續為您服務。" }
+  };
+  var NAMES = { pt: "Português", es: "Español", vi: "Tiếng Việt", "zh-Hans": "简体中文", "zh-Hant": "繁體中文" };
+
+  function load() { try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; } }
+  function save() { try { localStorage.setItem(KEY, JSON.stringify(state.saved)); } catch (e) { /* private mode */ } }
+
+  function uiLanguage(code) {
+    code = String(code || "").toLowerCase();
+    if (code.indexOf("zh") === 0) return /hant|tw|hk|mo/.test(code) ? "zh-Hant" : "zh-Hans";
+    code = code.slice(0, 2);
+    return T[code] ? code : null;
+  }
+  function firstLanguage() {
+    var list = [].concat(navigator.languages || [], navigator.language || []);
+    for (var i = 0; i < list.length; i++) { var found = uiLanguage(list[i]); if (found) return found; }
+    return uiLanguage(data.language) || "pt";
+  }
+
+  var state = { saved: load(), open: false, unread: 0, socket: null, queue: [], retry: 0 };
+  state.lang = state.saved.manual || state.saved.lang || firstLanguage();
+  function t(key, n) { return (T[state.lang][key] || T.pt[key]).replace("{n}", n).replace("{name}", n); }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    for (var k in attrs || {}) node.setAttribute(k, attrs[k]);
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  var css = el("style");
+  css.textContent = [
+    ".atw{--c:" + color + ";font:15px/1.4 system-ui,sans-serif;color:#1d2330;position:fixed;right:20px;bottom:20px;z-index:2147483000}",
+    ".atw [hidden]{display:none!important}.atw *{box-sizing:border-box}.atw button,.atw select,.atw input{font:inherit}",
+    ".atw :focus-visible{outline:3px solid #f0a500;outline-offset:2px}",
+    ".atw-launch{position:relative;width:60px;height:60px;border-radius:50%;border:0;background:var(--c);color:#fff;cursor:pointer;display:flex;align-items:center;justify-content:center;box-shadow:0 4px 14px rgba(0,0,0,.25)}",
+    ".atw-badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;border-radius:11px;background:#d93025;color:#fff;font-size:13px;line-height:22px;padding:0 6px}",
+    ".atw-panel{position:absolute;right:0;bottom:76px;width:360px;height:540px;max-height:calc(100vh - 110px);background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);display:flex;flex-direction:column;overflow:hidden}",
+    ".atw-panel[hidden]{display:none}",
+    ".atw-head{background:var(--c);color:#fff;padding:10px 12px;display:flex;gap:8px;align-items:center}",
+    ".atw-head h2{font-size:16px;margin:0;flex:1}.atw-head button,.atw-head select{background:rgba(255,255,255,.15);color:#fff;border:1px solid rgba(255,255,255,.5);border-radius:6px;padding:3px 6px;cursor:pointer}",
+    ".atw-head option{color:#1d2330}",
+    ".atw-log{flex:1;overflow-y:auto;padding:12px;background:#f4f6fa}",
+    ".atw-msg{margin:6px 0;padding:8px 11px;border-radius:10px;max-width:85%;white-space:pre-wrap;word-wrap:break-word;background:#fff;border:1px solid #e1e5ee}",
+    ".atw-customer{margin-left:auto;background:var(--c);color:#fff;border-color:var(--c)}",
+    ".atw-agent{border-color:#0b8043}.atw-note{margin:8px auto;text-align:center;font-size:13px;color:#555;background:none;border:0}",
+    ".atw-msg a{color:inherit}.atw-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}",
+    ".atw-replies{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}.atw-replies button,.atw-rate button{border:1px solid var(--c);color:var(--c);background:#fff;border-radius:16px;padding:5px 11px;cursor:pointer}",
+    ".atw-typing{font-size:13px;color:#555;padding:0 12px 6px;background:#f4f6fa}",
+    ".atw-form{display:flex;gap:6px;padding:8px;border-top:1px solid #e1e5ee}.atw-form input{flex:1;padding:9px;border:1px solid #c5cbd8;border-radius:8px}",
+    ".atw-form button{border:0;background:var(--c);color:#fff;border-radius:8px;padding:0 14px;cursor:pointer}",
+    ".atw-foot{display:flex;justify-content:space-between;padding:0 8px 8px;gap:6px}.atw-foot button{border:0;background:none;color:var(--c);text-decoration:underline;cursor:pointer;padding:2px}",
+    ".atw-rate{padding:8px 12px;border-top:1px solid #e1e5ee;display:flex;flex-wrap:wrap;gap:6px;align-items:center}",
+    "@media (max-width:480px){.atw{right:10px;bottom:10px}.atw-panel{position:fixed;inset:0;width:auto;height:auto;max-height:none;border-radius:0}.atw-open .atw-launch{display:none}}"
+  ].join("");
+
+  var root = el("div", { "class": "atw", id: "atendo-widget" });
+  var launch = el("button", { "class": "atw-launch", type: "button", "aria-expanded": "false", "aria-controls": "atw-panel" });
+  launch.innerHTML = '<svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>';
+  var badge = el("span", { "class": "atw-badge", hidden: "" });
+  launch.appendChild(badge);
+  var panel = el("section", { "class": "atw-panel", id: "atw-panel", role: "dialog", hidden: "" });
+  var head = el("div", { "class": "atw-head" });
+  var title = el("h2", { id: "atw-title" });
+  var picker = el("select", {});
+  Object.keys(NAMES).forEach(function (code) { picker.appendChild(el("option", { value: code, lang: code }, NAMES[code])); });
+  var endButton = el("button", { type: "button" });
+  var closeButton = el("button", { type: "button" }, "✕");
+  head.append(title, picker, endButton, closeButton);
+  var log = el("div", { "class": "atw-log", role: "log", "aria-live": "polite", "aria-relevant": "additions" });
+  var typing = el("div", { "class": "atw-typing", "aria-live": "polite", hidden: "" });
+  var rateBox = el("div", { "class": "atw-rate", hidden: "" });
+  var form = el("form", { "class": "atw-form" });
+  var label = el("label", { "for": "atw-input", "class": "atw-sr" });
+  var input = el("input", { id: "atw-input", autocomplete: "off", maxlength: "2000" });
+  var sendButton = el("button", { type: "submit" });
+  form.append(label, input, sendButton);
+  var foot = el("div", { "class": "atw-foot" });
+  var humanButton = el("button", { type: "button" });
+  foot.append(humanButton);
+  panel.append(head, log, typing, rateBox, form, foot);
+  root.append(css, panel, launch);
+
+  function applyLanguage() {
+    var text = data.title || t("title");
+    title.textContent = text;
+    panel.setAttribute("aria-label", text);
+    panel.setAttribute("lang", state.lang);
+    picker.value = state.lang;
+    picker.setAttribute("aria-label", t("language"));
+    endButton.textContent = t("end");
+    closeButton.setAttribute("aria-label", t("close"));
+    log.setAttribute("aria-label", t("log"));
+    label.textContent = t("placeholder");
+    input.placeholder = t("placeholder");
+    sendButton.textContent = t("send");
+    humanButton.textContent = t("human");
+    typing.textContent = t("typing");
+    updateLauncher();
+  }
+  function updateLauncher() {
+    launch.setAttribute("aria-label", state.unread ? t("open") + " (" + t("unread", state.unread) + ")" : state.open ? t("close") : t("open"));
+    badge.textContent = state.unread;
+    badge.hidden = !state.unread;
+  }
+
+  function linkify(node, text) {
+    var parts = String(text).split(/(https?:\/\/[^\s<>"]+)/);
+    parts.forEach(function (part, i) {
+      if (i % 2) node.appendChild(el("a", { href: part, target: "_blank", rel: "noopener noreferrer" }, part));
+      else if (part) node.appendChild(document.createTextNode(part));
+    });
+  }
+  function note(text) {
+    log.appendChild(el("p", { "class": "atw-msg atw-note" }, text));
+    log.scrollTop = log.scrollHeight;
+  }
+  function showMessage(m, live) {
+    var who = m.sender === "customer" ? "customer" : m.sender === "agent" ? "agent" : "bot";
+    var bubble = el("div", { "class": "atw-msg atw-" + who });
+    bubble.appendChild(el("span", { "class": "atw-sr" }, t(who === "customer" ? "you" : who) + ": "));
+    linkify(bubble, m.text || "");
+    log.appendChild(bubble);
+    // Quick replies answer the bot's latest turn: the customer's next message retires them.
+    if (who === "customer") log.querySelectorAll(".atw-replies").forEach(function (box) { box.remove(); });
+    if (m.buttons && m.buttons.length) {
+      var box = el("div", { "class": "atw-replies" });
+      m.buttons.forEach(function (b) {
+        var button = el("button", { type: "button" }, b.title);
+        button.addEventListener("click", function () { send(b.payload, b.title); input.focus(); });
+        box.appendChild(button);
+      });
+      log.appendChild(box);
+    }
+    log.scrollTop = log.scrollHeight;
+    if (live && who !== "customer" && !state.open) { state.unread += 1; updateLauncher(); }
+  }
+  function followConversation(language, script) {
+    var code = language === "zh" ? (script === "Hant" ? "zh-Hant" : "zh-Hans") : language;
+    if (T[code] && !state.saved.manual && code !== state.lang) {
+      state.lang = state.saved.lang = code; save(); applyLanguage();
+    }
+  }
+
+  function request(path, body) {
+    return fetch(server + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (r) { return r.json().then(function (json) { if (!r.ok) throw json; return json; }); });
+  }
+  function session() {
+    if (state.saved.session_id) return Promise.resolve();
+    return request("/api/sessions", {}).then(function (s) {
+      state.saved.session_id = s.session_id; state.saved.token = s.token; save();
+    });
+  }
+  function connect() {
+    session().then(function () {
+      var url = server.replace(/^http/, "ws") + "/api/ws?session_id=" + encodeURIComponent(state.saved.session_id) + "&token=" + encodeURIComponent(state.saved.token);
+      var socket = new WebSocket(url);
+      state.socket = socket;
+      socket.onopen = function () {
+        state.retry = 0;
+        while (state.queue.length) socket.send(JSON.stringify(state.queue.shift()));
+      };
+      socket.onmessage = function (event) { receive(JSON.parse(event.data)); };
+      var opened = false;
+      socket.addEventListener("open", function () { opened = true; });
+      socket.onclose = function () {
+        state.socket = null;
+        if (state.retry === 2) note(t("offline"));
+        var again = function () { setTimeout(connect, Math.min(1000 * Math.pow(2, state.retry++), 10000)); };
+        if (opened) return again();
+        // Refused before opening: a session the server no longer knows starts afresh.
+        request("/api/history", { session_id: state.saved.session_id, token: state.saved.token })
+          .then(again, function (error) {
+            if (error && error.error === "unauthorized") { delete state.saved.session_id; save(); }
+            again();
+          });
+      };
+    }).catch(function () { setTimeout(connect, Math.min(1000 * Math.pow(2, state.retry++), 10000)); });
+  }
+  function receive(event) {
+    if (event.type === "history") {
+      log.textContent = "";
+      (event.messages || []).forEach(function (m) { showMessage(m, false); });
+      if (event.language) followConversation(event.language, event.script);
+    } else if (event.type === "message") {
+      typing.hidden = true;
+      showMessage(event, true);
+      if (event.language) followConversation(event.language, event.script);
+    } else if (event.type === "typing") {
+      typing.hidden = false;
+    } else if (event.type === "agent_joined" || event.type === "agent_left") {
+      note(t(event.type, event.name || t("agent")));
+    } else if (event.type === "error") {
+      typing.hidden = true;
+      note(T[state.lang][event.code] ? t(event.code) : t("error"));
+    }
+  }
+  function send(text, display) {
+    var message = { type: "message", text: text, display: display || text, language: state.saved.manual || navigator.language || state.lang };
+    showMessage({ sender: "customer", text: message.display }, false);
+    if (state.socket && state.socket.readyState === 1) state.socket.send(JSON.stringify(message));
+    else state.queue.push(message);  // sent as soon as the connection is back
+  }
+
+  function setOpen(open) {
+    state.open = open;
+    panel.hidden = !open;
+    root.classList.toggle("atw-open", open);
+    launch.setAttribute("aria-expanded", String(open));
+    if (open) { state.unread = 0; input.focus(); log.scrollTop = log.scrollHeight; }
+    updateLauncher();
+  }
+  launch.addEventListener("click", function () { setOpen(!state.open); if (!state.open) launch.focus(); });
+  closeButton.addEventListener("click", function () { setOpen(false); launch.focus(); });
+  root.addEventListener("keydown", function (e) { if (e.key === "Escape" && state.open) { setOpen(false); launch.focus(); } });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text) { note(t("empty")); return; }
+    input.value = "";
+    send(text);
+  });
+  humanButton.addEventListener("click", function () { send("/request_human", t("human")); });
+  picker.addEventListener("change", function () {
+    state.lang = state.saved.manual = picker.value; save(); applyLanguage();
+  });
+  endButton.addEventListener("click", function () {
+    rateBox.textContent = "";
+    rateBox.appendChild(el("span", { id: "atw-rate-label" }, t("rate")));
+    for (var n = 1; n <= 5; n++) {
+      (function (n) {
+        var star = el("button", { type: "button", "aria-label": t("star", n) }, n + "★");
+        star.addEventListener("click", function () {
+          request("/api/rating", { session_id: state.saved.session_id, token: state.saved.token, rating: n })
+            .then(function () { rateBox.textContent = t("thanks"); })
+            .catch(function () { rateBox.textContent = t("error"); });
+        });
+        rateBox.appendChild(star);
+      })(n);
+    }
+    rateBox.hidden = false;
+    rateBox.querySelector("button").focus();
+  });
+
+  applyLanguage();
+  (document.body || document.documentElement).appendChild(root);
+  connect();
+  window.AtendoWidget = { open: function () { setOpen(true); }, language: function () { return state.lang; } };
+})();

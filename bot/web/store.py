@@ -1,0 +1,130 @@
+"""What the web server keeps: chat sessions, their transcript, and ratings.
+
+SQLAlchemy Core, so the same code runs on SQLite (the default,
+var/helpdesk.db) and on PostgreSQL (`DATABASE_URL=postgresql://...`).
+The engine is made on first use, never at import.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+chat_sessions = sa.Table(
+    "chat_sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("language", sa.String(8)),
+    sa.Column("script", sa.String(8)),
+)
+
+chat_messages = sa.Table(
+    "chat_messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("session_id", sa.String(64), sa.ForeignKey("chat_sessions.id"), index=True, nullable=False),
+    sa.Column("sender", sa.String(16), nullable=False),  # customer, bot, agent, system
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("extra", sa.Text),  # JSON: buttons, language
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+ratings = sa.Table(
+    "ratings",
+    metadata,
+    sa.Column("session_id", sa.String(64), sa.ForeignKey("chat_sessions.id"), primary_key=True),
+    sa.Column("rating", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    language: Optional[str] = None
+    script: Optional[str] = None
+
+
+class ChatStore:
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self._engine: Optional[sa.engine.Engine] = None
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> sa.engine.Engine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = sa.create_engine(self.database_url, future=True)
+                metadata.create_all(self._engine)
+            return self._engine
+
+    def create_session(self) -> Dict[str, str]:
+        """A new session: its id, and the token that alone proves ownership."""
+        session_id, token = secrets.token_urlsafe(16), secrets.token_urlsafe(32)
+        with self.engine.begin() as db:
+            db.execute(chat_sessions.insert().values(id=session_id, token_hash=_hash(token), created_at=time.time()))
+        return {"session_id": session_id, "token": token}
+
+    def authenticate(self, session_id: Any, token: Any) -> Optional[Session]:
+        if not isinstance(session_id, str) or not isinstance(token, str) or len(session_id) > 64:
+            return None
+        with self.engine.connect() as db:
+            row = db.execute(sa.select(chat_sessions).where(chat_sessions.c.id == session_id)).first()
+        if row is None or not hmac.compare_digest(row.token_hash, _hash(token)):
+            return None
+        return Session(row.id, row.language, row.script)
+
+    def set_language(self, session_id: str, language: Optional[str], script: Optional[str]) -> None:
+        with self.engine.begin() as db:
+            db.execute(chat_sessions.update().where(chat_sessions.c.id == session_id).values(language=language, script=script))
+
+    def add_message(self, session_id: str, sender: str, text: str, extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        now = time.time()
+        with self.engine.begin() as db:
+            db.execute(
+                chat_messages.insert().values(
+                    session_id=session_id, sender=sender, text=text,
+                    extra=json.dumps(extra, ensure_ascii=False) if extra else None, created_at=now,
+                )
+            )
+        return {"sender": sender, "text": text, **(extra or {}), "at": now}
+
+    def history(self, session_id: str, limit: int = 200) -> List[Dict[str, Any]]:
+        query = (
+            sa.select(chat_messages)
+            .where(chat_messages.c.session_id == session_id)
+            .order_by(chat_messages.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as db:
+            rows = db.execute(query).all()
+        return [
+            {"sender": r.sender, "text": r.text, **(json.loads(r.extra) if r.extra else {}), "at": r.created_at}
+            for r in reversed(rows)
+        ]
+
+    def rate(self, session_id: str, rating: int) -> None:
+        with self.engine.begin() as db:
+            db.execute(ratings.delete().where(ratings.c.session_id == session_id))
+            db.execute(ratings.insert().values(session_id=session_id, rating=rating, created_at=time.time()))
+
+    def rating(self, session_id: str) -> Optional[int]:
+        with self.engine.connect() as db:
+            row = db.execute(sa.select(ratings.c.rating).where(ratings.c.session_id == session_id)).first()
+        return row.rating if row else None

@@ -114,6 +114,8 @@ def test_customer_asks_reloads_switches_to_traditional_and_uses_quick_replies(as
     type_message(browser, "como eu importo meus contatos de uma planilha csv?")
     answer_pt = chat_text(load_knowledge_base().get("import-data", "pt").answer, "pt")
     wait_for_bot_text(browser, answer_pt, "02-answer-pt")
+    links = [a.get_attribute("href") for a in css(browser, ".atw-bot a")]
+    assert any(link.endswith("/kb/pt/import-data") for link in links)  # "read more" is a real link
 
     not_helped = nlg_text("utter_did_it_help", "pt", button=1)
     next(b for b in css(browser, ".atw-replies button") if b.text == not_helped).click()
@@ -175,7 +177,7 @@ def test_keyboard_only_with_an_aria_live_region(assistant, browser):
     shot(browser, "07-keyboard")
 
 
-def test_markup_in_a_message_is_shown_as_text_and_rating_is_stored(assistant, browser):
+def test_markup_as_text_person_button_language_choice_and_rating(assistant, browser):
     open_widget(browser, assistant.web_url)
     type_message(browser, "<script>window.__pwned = 1</script><b>oi</b>")
     wait_until(browser, lambda d: len(bubbles(d, "bot")) >= 1, "no reply")
@@ -183,10 +185,23 @@ def test_markup_in_a_message_is_shown_as_text_and_rating_is_stored(assistant, br
     assert browser.execute_script("return window.__pwned === undefined")
     assert not css(browser, "#atendo-widget .atw-log b")
 
+    css(browser, ".atw-foot button")[0].click()  # "talk to a person"
+    from bot.settings import get_settings
+
+    wait_until(browser, lambda d: any(get_settings().contact.email in b for b in bubbles(d, "bot")), "no contact details")
+
+    from selenium.webdriver.support.ui import Select
+
+    Select(css(browser, ".atw-head select")[0]).select_by_value("es")  # the customer picks Spanish by hand
+    assert css(browser, "#atw-input")[0].get_attribute("placeholder") == "Escribe tu mensaje…"
+    browser.refresh()
+    open_widget(browser, assistant.web_url)
+    assert css(browser, "#atw-input")[0].get_attribute("placeholder") == "Escribe tu mensaje…"  # kept
+
     css(browser, ".atw-head button")[0].click()  # end the conversation
     wait_until(browser, lambda d: css(d, ".atw-rate button"), "no rating")
     css(browser, ".atw-rate button")[4].click()
-    wait_until(browser, lambda d: "Obrigado pela avaliação" in css(d, ".atw-rate")[0].text, "rating not confirmed")
+    wait_until(browser, lambda d: "Gracias por tu valoración" in css(d, ".atw-rate")[0].text, "rating not confirmed")
     session_id = browser.execute_script("return JSON.parse(Object.values(localStorage).find(v => v.includes('session_id'))).session_id")
     with sqlite3.connect(assistant.database) as db:
         assert db.execute("select rating from ratings where session_id = ?", (session_id,)).fetchone() == (5,)

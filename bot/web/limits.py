@@ -26,4 +26,12 @@ class RateLimiter:
         if len(times) >= self.limit:
             return False
         times.append(now)
+        self._forget_idle(now)
         return True
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop sessions silent for a whole window, so memory does not grow."""
+        if len(self._times) < 1000:
+            return
+        for session_id in [s for s, t in self._times.items() if not t or now - t[-1] > self.window]:
+            del self._times[session_id]

@@ -18,6 +18,7 @@ import html
 import json
 import logging
 import os
+import weakref
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -77,7 +78,10 @@ async def handle_customer_message(
     metadata = {"language": hint[:MAX_HINT_CHARS]} if isinstance(hint, str) else {}
     store: ChatStore = app[STORE]
     hub: Hub = app[HUB]
-    async with app[LOCKS].setdefault(session.id, asyncio.Lock()):
+    lock = app[LOCKS].get(session.id)
+    if lock is None:
+        lock = app[LOCKS][session.id] = asyncio.Lock()
+    async with lock:
         customer = await asyncio.to_thread(store.add_message, session.id, "customer", shown)
         await hub.publish_except(session.id, {"type": "message", **customer}, origin)
         await hub.publish(session.id, {"type": "typing"})
@@ -158,8 +162,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     hub.join(session.id, socket)
     try:
         history = await asyncio.to_thread(request.app[STORE].history, session.id)
-        current = await asyncio.to_thread(request.app[STORE].authenticate, session.id, request.query.get("token"))
-        await socket.send_json({"type": "history", "messages": history, "language": current.language, "script": current.script})
+        await socket.send_json({"type": "history", "messages": history, "language": session.language, "script": session.script})
         async for frame in socket:
             if frame.type != WSMsgType.TEXT:
                 if frame.type == WSMsgType.ERROR:
@@ -243,7 +246,8 @@ def create_app(rasa_url: str, database_url: Optional[str] = None) -> web.Applica
     app[HUB] = Hub()
     app[RASA] = RasaClient(rasa_url)
     app[LIMITER] = RateLimiter()
-    app[LOCKS] = {}
+    # One lock per session keeps its messages in order; unused locks go away.
+    app[LOCKS] = weakref.WeakValueDictionary()
     app.router.add_get("/", demo_page)
     app.router.add_get("/widget.js", widget_script)
     app.router.add_get("/health", health)

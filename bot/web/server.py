@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from aiohttp import WSMsgType, web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.kb.service import load_knowledge_base
 from bot.settings import LANGUAGES, PROJECT_ROOT, get_settings
@@ -178,6 +179,9 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 await socket.send_json(ChatError("bad_request", "Send JSON text frames.").as_event())
             except ChatError as error:
                 await socket.send_json(error.as_event())
+            except SQLAlchemyError as error:
+                logger.error("database unavailable for %s: %s", session.id, error)
+                await socket.send_json(ChatError("storage_unavailable", "Chat history is unavailable right now; please try again in a moment.").as_event())
     finally:
         hub.leave(session.id, socket)
     return socket
@@ -226,11 +230,16 @@ async def article_page(request: web.Request) -> web.Response:
 @web.middleware
 async def headers(request: web.Request, handler):
     """CORS for the API (the widget may sit on another site; auth is a token,
-    not a cookie) and safe defaults for every response."""
+    not a cookie), safe defaults for every response, and a clear answer when
+    the database is down instead of a bare 500."""
     if request.method == "OPTIONS" and request.path.startswith("/api/"):
         response = web.Response()
     else:
-        response = await handler(request)
+        try:
+            response = await handler(request)
+        except SQLAlchemyError as error:
+            logger.error("database unavailable on %s: %s", request.path, error)
+            response = json_error(503, "storage_unavailable", "Chat history is unavailable right now; please try again in a moment.")
     if request.path.startswith("/api/") and not isinstance(response, web.WebSocketResponse):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Headers"] = "Content-Type"

@@ -204,3 +204,13 @@ async def test_project_article_page_fills_contact_details(client):
     from bot.settings import get_settings
 
     assert get_settings().contact.email in page and "{support_email}" not in page
+
+
+async def test_database_down_is_a_clear_error_and_the_server_keeps_serving(rasa, tmp_path):
+    app = server.create_app(str(rasa.make_url("")), f"sqlite:///{tmp_path / 'no-such-folder' / 'web.db'}")
+    async with TestClient(TestServer(app)) as client:
+        reply = await client.post("/api/sessions")
+        assert reply.status == 503
+        assert (await reply.json())["error"] == "storage_unavailable"
+        assert (await client.get("/health")).status == 200
+        assert (await client.get("/widget.js")).status == 200

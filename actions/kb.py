@@ -7,6 +7,7 @@ something more to explore (trial, demo).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any, Dict, List, Optional, Text
@@ -71,7 +72,9 @@ class ActionAnswerQuestion(Action):
         text = (tracker.latest_message.get("text") or "")[:MAX_QUESTION_CHARS]
         language = conversation_language(tracker)
         thresholds = get_settings().knowledge_base
-        matches = load_knowledge_base().search(text, language, limit=3) if text.strip() else []
+        # In a thread: a first search or a reload builds indexes, which must not
+        # stop the action server's other conversations.
+        matches = await asyncio.to_thread(load_knowledge_base().search, text, language, 3) if text.strip() else []
         best = matches[0].score if matches else 0.0
         if best >= thresholds.answer_threshold:
             return self._answer(dispatcher, tracker, matches[0], language)

@@ -81,7 +81,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     services = Services()
     started = time.monotonic()
     try:
-        actions = services.start(rasa_command() + ["run", "actions", "--actions", "actions", "--port", action_port])
+        actions = services.start(
+            rasa_command() + ["run", "actions", "--actions", "actions", "--port", action_port],
+            env={"SANIC_HOST": os.environ.get("ACTION_INTERFACE", "127.0.0.1")},  # rasa_sdk's listen address
+        )
         wait_until_up(f"http://localhost:{action_port}/health", 120, actions, "The action server")
         if args.shell:
             shell = services.start(rasa_command() + ["shell", "--model", str(MODEL), "--endpoints", "endpoints.yml"])

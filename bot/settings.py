@@ -13,8 +13,9 @@ from typing import Any, Dict, Mapping
 
 import yaml
 
+from bot.languages import LANGUAGES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("pt", "es", "vi", "zh")
 
 
 class SettingsError(ValueError):
@@ -64,14 +65,25 @@ def _resolve(path: str) -> Path:
     return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
 
 
-def parse_settings(raw: Mapping[str, Any], source: Path) -> Settings:
+def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = raw.get(key) or {}
+    if not isinstance(value, Mapping):
+        raise SettingsError(f"'{key}' must be a mapping of settings")
+    return value
+
+
+def parse_settings(raw: Any, source: Path) -> Settings:
     try:
+        if not isinstance(raw, Mapping):
+            raise SettingsError("the file must be a mapping of settings")
         default_language = raw.get("default_language", "pt")
         if default_language not in LANGUAGES:
             raise SettingsError(f"default_language must be one of {LANGUAGES}")
         contact = raw["contact"]
-        kb = raw.get("knowledge_base", {})
-        thresholds = kb.get("thresholds", {})
+        if not isinstance(contact, Mapping):
+            raise SettingsError("'contact' must be a mapping with phone and email")
+        kb = _section(raw, "knowledge_base")
+        thresholds = _section(kb, "thresholds")
         answer = float(thresholds.get("answer", 0.55))
         suggest = float(thresholds.get("suggest", 0.30))
         if not 0 <= suggest <= answer <= 1:
@@ -91,7 +103,7 @@ def parse_settings(raw: Mapping[str, Any], source: Path) -> Settings:
             ),
             source=source,
         )
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         if isinstance(error, SettingsError):
             raise SettingsError(f"{source}: {error}") from error
         raise SettingsError(f"{source}: missing or wrong setting: {error}") from error

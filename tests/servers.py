@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -57,6 +57,7 @@ class Assistant:
     web_url: str
     database: Path
     processes: List[subprocess.Popen]
+    logs: List[Any] = field(default_factory=list)
 
     def parse(self, text: str, metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         return post_json(f"{self.rasa_url}/model/parse", {"text": text, **({"metadata": metadata} if metadata else {})})
@@ -82,6 +83,8 @@ class Assistant:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        for log in self.logs:
+            log.close()
 
 
 def start_assistant(workdir: Path) -> Assistant:
@@ -94,19 +97,26 @@ def start_assistant(workdir: Path) -> Assistant:
         "nlg:\n  type: bot.nlg.MultilingualNLG\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'conversations.db'}\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1"}
+    logs = []
+
+    def log_file(name: str):
+        handle = (workdir / name).open("w")
+        logs.append(handle)
+        return handle
+
     processes = []
     action_log = workdir / "actions.log"
     actions = subprocess.Popen(
         [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log_file("actions.log"), stderr=subprocess.STDOUT,
     )
     processes.append(actions)
     rasa_log = workdir / "rasa.log"
     rasa = subprocess.Popen(
         [RASA, "run", "--enable-api", "--model", str(MODEL), "--endpoints", str(endpoints),
          "--port", str(rasa_port), "--interface", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log_file("rasa.log"), stderr=subprocess.STDOUT,
     )
     processes.append(rasa)
     web_log = workdir / "web.log"
@@ -114,10 +124,10 @@ def start_assistant(workdir: Path) -> Assistant:
     web = subprocess.Popen(
         [sys.executable, "-m", "bot.web.server", "--port", str(web_port)],
         cwd=ROOT, env={**env, "RASA_URL": f"http://127.0.0.1:{rasa_port}", "DATABASE_URL": f"sqlite:///{database}"},
-        stdout=web_log.open("w"), stderr=subprocess.STDOUT,
+        stdout=log_file("web.log"), stderr=subprocess.STDOUT,
     )
     processes.append(web)
-    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", database, processes)
+    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", database, processes, logs)
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         wait_for(f"{assistant.web_url}/health", web, web_log)

@@ -20,9 +20,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.kb.articles import Article
-from bot.nlu import chinese_script
-from bot.nlu.language_scorer import strip_accents
-from bot.nlu.multilingual_tokenizer import tokenize_text
+from bot.nlu.multilingual_tokenizer import normalise, tokenize_text
 
 # How much each part of an article counts for words (repeats the text).
 FIELD_WEIGHTS = (("title", 3), ("tags", 3), ("questions", 2), ("answer", 2), ("body", 1))
@@ -60,12 +58,6 @@ def terms(text: str, language: str) -> List[str]:
     return result
 
 
-def normalised_text(text: str, language: str) -> str:
-    if language == "zh":
-        return chinese_script.to_simplified(text).lower()
-    return strip_accents(text.lower())
-
-
 def passages(article: Article) -> List[str]:
     """The short texts a question is compared with letter by letter."""
     return [article.title + " " + " ".join(article.tags), *article.questions, article.answer]
@@ -87,7 +79,7 @@ class LanguageIndex:
         texts, owners = [], []
         for number, article in enumerate(articles):
             for passage in passages(article):
-                texts.append(normalised_text(passage, language))
+                texts.append(normalise(passage, language))
                 owners.append(number)
         self._passage_owner = np.asarray(owners)
         self._character_matrix = self._characters.fit_transform(texts) if articles else None
@@ -144,7 +136,7 @@ class LanguageIndex:
 
     def _character_scores(self, query: str) -> np.ndarray:
         """Per article, the closest of its passages (title, questions, answer)."""
-        vector = self._characters.transform([normalised_text(query, self.language)])
+        vector = self._characters.transform([normalise(query, self.language)])
         similarity = np.asarray((self._character_matrix @ vector.T).todense()).ravel()
         best = np.zeros(len(self.ids))
         np.maximum.at(best, self._passage_owner, similarity)

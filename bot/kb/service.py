@@ -41,7 +41,12 @@ def folder_signature(folder: Path) -> Tuple:
         return ()
 
 
-class KnowledgeBase:
+class ArticleShelf:
+    """Every article by language, reloaded when the folder changes.
+
+    What the article pages need; KnowledgeBase adds the search indexes.
+    """
+
     def __init__(
         self,
         folder: Path,
@@ -57,26 +62,60 @@ class KnowledgeBase:
         self._checked_at = 0.0
         self._signature: Tuple = ()
         self.collection = Collection()
-        self._indexes: Dict[str, LanguageIndex] = {}
         self.reload()
 
     def reload(self) -> None:
-        """Load every article and rebuild the indexes."""
+        """Load every article (and rebuild what depends on them)."""
         signature = folder_signature(self.folder)
         collection = load_folder(self.folder, self.languages)
         for problem in collection.problems:
             logger.warning(f"knowledge base: {problem}")
-        indexes = {
-            language: LanguageIndex(language, self._articles_for(collection, language))
-            for language in self.languages
-        }
-        self.collection, self._indexes, self._signature = collection, indexes, signature
+        self._loaded(collection)
+        self.collection, self._signature = collection, signature
         self._checked_at = time.monotonic()
         logger.info(
             "knowledge base: %d articles in %s",
             sum(len(a) for a in collection.articles.values()),
             ", ".join(self.languages),
         )
+
+    def _loaded(self, collection: Collection) -> None:
+        """Hook for what must be rebuilt with the articles."""
+
+    def reload_if_changed(self) -> bool:
+        if time.monotonic() - self._checked_at < self.reload_interval:
+            return False
+        with self._lock:
+            self._checked_at = time.monotonic()
+            if folder_signature(self.folder) == self._signature:
+                return False
+            self.reload()
+            return True
+
+    def get(self, article_id: str, language: str) -> Optional[Article]:
+        """The article in `language`, else in the first language that has it."""
+        self.reload_if_changed()
+        return self._find(article_id, language)
+
+    def _find(self, article_id: str, language: str) -> Optional[Article]:
+        for candidate in (language, *self.fallback_order):
+            article = self.collection.articles.get(candidate, {}).get(article_id)
+            if article is not None:
+                return article
+        return None
+
+    def article_ids(self) -> List[str]:
+        return self.collection.ids()
+
+
+class KnowledgeBase(ArticleShelf):
+    """The articles plus a search index per language."""
+
+    def _loaded(self, collection: Collection) -> None:
+        self._indexes: Dict[str, LanguageIndex] = {
+            language: LanguageIndex(language, self._articles_for(collection, language))
+            for language in self.languages
+        }
 
     def _articles_for(self, collection: Collection, language: str) -> List[Article]:
         """The language's articles, plus another language's for ids it lacks."""
@@ -92,16 +131,6 @@ class KnowledgeBase:
                     break
         return articles
 
-    def reload_if_changed(self) -> bool:
-        if time.monotonic() - self._checked_at < self.reload_interval:
-            return False
-        with self._lock:
-            self._checked_at = time.monotonic()
-            if folder_signature(self.folder) == self._signature:
-                return False
-            self.reload()
-            return True
-
     def search(self, text: str, language: str, limit: int = 3) -> List[Match]:
         self.reload_if_changed()
         index = self._indexes.get(language) or self._indexes.get(self.languages[0])
@@ -109,31 +138,29 @@ class KnowledgeBase:
             return []
         matches = []
         for hit in index.search(text, limit):
-            article = self.get(hit.article_id, language)
+            article = self._find(hit.article_id, language)
             if article is not None:
                 matches.append(Match(article, hit.score))
         return matches
 
-    def get(self, article_id: str, language: str) -> Optional[Article]:
-        """The article in `language`, else in the first language that has it."""
-        for candidate in (language, *self.fallback_order):
-            article = self.collection.articles.get(candidate, {}).get(article_id)
-            if article is not None:
-                return article
-        return None
 
-    def article_ids(self) -> List[str]:
-        return self.collection.ids()
+_shared: Dict[type, ArticleShelf] = {}
 
 
-_shared: Optional[KnowledgeBase] = None
+def _shared_instance(kind: type) -> ArticleShelf:
+    """One per process and kind, built on first use (not at import)."""
+    if kind not in _shared:
+        settings = get_settings()
+        order = (settings.default_language, *[l for l in LANGUAGES if l != settings.default_language])
+        _shared[kind] = kind(settings.knowledge_base.folder, LANGUAGES, order)
+    return _shared[kind]
 
 
 def load_knowledge_base() -> KnowledgeBase:
-    """The process's knowledge base, built on first use (not at import)."""
-    global _shared
-    if _shared is None:
-        settings = get_settings()
-        order = (settings.default_language, *[l for l in LANGUAGES if l != settings.default_language])
-        _shared = KnowledgeBase(settings.knowledge_base.folder, LANGUAGES, order)
-    return _shared
+    """The articles with their search indexes (the answering action, evaluation)."""
+    return _shared_instance(KnowledgeBase)
+
+
+def load_articles() -> ArticleShelf:
+    """The articles alone (the web server's article pages)."""
+    return _shared_instance(ArticleShelf)

@@ -21,9 +21,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
+from bot.languages import LANGUAGES
 from bot.nlu import chinese_script
 
-LANGUAGES = ("pt", "es", "vi", "zh")
 LATIN_LANGUAGES = ("pt", "es", "vi")
 
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

@@ -18,6 +18,7 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.languages import LANGUAGES
 from bot.nlu import chinese_script
 from bot.nlu.language_scorer import strip_accents
 
@@ -45,7 +46,7 @@ def tokenize_text(text: str, language: str) -> List[Token]:
     """Tokens with character offsets into `text`."""
     if not text.strip():
         return []
-    nlp = spacy_pipeline(language if language in ("pt", "es", "vi", "zh") else DEFAULT_LANGUAGE)
+    nlp = spacy_pipeline(language if language in LANGUAGES else DEFAULT_LANGUAGE)
     segmented = text
     if language == "zh":
         # jieba knows Simplified words best: segment the Simplified form, so

@@ -29,9 +29,6 @@ class Hub:
         if not self._sockets[session_id]:
             del self._sockets[session_id]
 
-    def connected(self, session_id: str) -> int:
-        return len(self._sockets.get(session_id, ()))
-
     async def publish(self, session_id: str, event: Dict[str, Any]) -> None:
         await self.publish_except(session_id, event, None)
 

@@ -17,6 +17,7 @@ class RateLimiter:
         self.limit = limit
         self.window = window
         self._times: Dict[str, Deque[float]] = defaultdict(deque)
+        self._cleaned_at = 0.0
 
     def allow(self, session_id: str, now: Optional[float] = None) -> bool:
         now = time.monotonic() if now is None else now
@@ -31,7 +32,8 @@ class RateLimiter:
 
     def _forget_idle(self, now: float) -> None:
         """Drop sessions silent for a whole window, so memory does not grow."""
-        if len(self._times) < 1000:
+        if len(self._times) < 1000 or now - self._cleaned_at < self.window:
             return
+        self._cleaned_at = now
         for session_id in [s for s, t in self._times.items() if not t or now - t[-1] > self.window]:
             del self._times[session_id]

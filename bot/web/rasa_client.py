@@ -1,10 +1,13 @@
 """Talking to the Rasa server: its REST channel and the conversation's slots."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Dict, List, Optional, Tuple
 
 from aiohttp import ClientError, ClientSession, ClientTimeout
+
+from bot.languages import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +42,12 @@ class RasaClient:
             ) as reply:
                 if reply.status != 200:
                     raise AssistantUnavailable(f"Rasa answered {reply.status}")
-                return await reply.json()
-        except (ClientError, TimeoutError, ValueError) as error:
-            raise AssistantUnavailable(str(error)) from error
+                replies = await reply.json()
+        except (ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise AssistantUnavailable(f"{type(error).__name__}: {error}") from error
+        if not isinstance(replies, list):
+            raise AssistantUnavailable(f"unexpected answer from Rasa: {type(replies).__name__}")
+        return [r for r in replies if isinstance(r, dict)]
 
     async def language(self, sender: str) -> Tuple[Optional[str], Optional[str]]:
         """The conversation's language and script slots, if Rasa can tell."""
@@ -50,9 +56,15 @@ class RasaClient:
             async with client.get(f"{self.url}/conversations/{sender}/tracker", params={"include_events": "NONE"}) as reply:
                 if reply.status != 200:
                     return None, None
-                slots = (await reply.json()).get("slots") or {}
-        except (ClientError, TimeoutError, ValueError) as error:
+                tracker = await reply.json()
+        except (ClientError, asyncio.TimeoutError, ValueError) as error:
             logger.warning("could not read the language of %s: %s", sender, error)
             return None, None
-        script = slots.get("script")
-        return slots.get("language"), script if script in ("Hans", "Hant") else None
+        slots = tracker.get("slots") if isinstance(tracker, dict) else None
+        if not isinstance(slots, dict):
+            return None, None
+        # Slots can be set by a customer typing /intent{"language": ...}: trust known values only.
+        language, script = slots.get("language"), slots.get("script")
+        if language not in LANGUAGES:
+            return None, None
+        return language, script if script in ("Hans", "Hant") else None

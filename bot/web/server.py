@@ -18,14 +18,16 @@ import html
 import json
 import logging
 import os
+import re
 import weakref
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from aiohttp import WSMsgType, web
+from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.kb.service import load_knowledge_base
+from bot.kb.service import load_articles
 from bot.settings import LANGUAGES, PROJECT_ROOT, get_settings
 from bot.web.hub import Hub
 from bot.web.limits import MAX_MESSAGE_CHARS, RateLimiter
@@ -37,7 +39,16 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 MAX_DISPLAY_CHARS = 200
 MAX_HINT_CHARS = 35
-STORE, HUB, RASA, LIMITER, LOCKS = "store", "hub", "rasa", "limiter", "locks"
+STORE, HUB, RASA, LIMITER, SESSION_LIMITER, LOCKS = "store", "hub", "rasa", "limiter", "session_limiter", "locks"
+NEW_SESSIONS_PER_MINUTE = 30  # per client address
+
+
+class ApiError(Exception):
+    """A refused API call; the middleware answers it as JSON (with CORS headers)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
 
 
 class ChatError(Exception):
@@ -59,11 +70,12 @@ def json_error(status: int, code: str, message: str) -> web.Response:
 
 
 def check_text(text: Any) -> str:
-    if not isinstance(text, str) or not text.strip():
+    text = text.replace("\x00", "") if isinstance(text, str) else ""
+    if not text.strip():
         raise ChatError("empty", "The message is empty.")
     if len(text) > MAX_MESSAGE_CHARS:
         raise ChatError("too_long", f"The message is too long (at most {MAX_MESSAGE_CHARS} characters).", 413)
-    return text.replace("\x00", "")
+    return text
 
 
 async def handle_customer_message(
@@ -73,8 +85,8 @@ async def handle_customer_message(
     text = check_text(data.get("text"))
     if not app[LIMITER].allow(session.id):
         raise ChatError("rate_limited", "Too many messages; wait a few seconds.", 429)
-    display = data.get("display")
-    shown = display if isinstance(display, str) and 0 < len(display) <= MAX_DISPLAY_CHARS else text
+    display = data.get("display").replace("\x00", "") if isinstance(data.get("display"), str) else ""
+    shown = display if 0 < len(display.strip()) and len(display) <= MAX_DISPLAY_CHARS else text
     hint = data.get("language")
     metadata = {"language": hint[:MAX_HINT_CHARS]} if isinstance(hint, str) else {}
     store: ChatStore = app[STORE]
@@ -90,7 +102,9 @@ async def handle_customer_message(
             replies = await app[RASA].send(session.id, text, metadata)
         except AssistantUnavailable as error:
             logger.error("Rasa unavailable for %s: %s", session.id, error)
-            raise ChatError("assistant_unavailable", "The assistant is not reachable right now; please try again in a moment.", 503)
+            failure = ChatError("assistant_unavailable", "The assistant is not reachable right now; please try again in a moment.", 503)
+            await hub.publish_except(session.id, failure.as_event(), origin)  # other tabs stop "typing"
+            raise failure
         language, script = await app[RASA].language(session.id)
         if language:
             await asyncio.to_thread(store.set_language, session.id, language, script)
@@ -106,24 +120,30 @@ async def handle_customer_message(
 async def authenticated(request: web.Request, data: Dict[str, Any]) -> Session:
     session = await asyncio.to_thread(request.app[STORE].authenticate, data.get("session_id"), data.get("token"))
     if session is None:
-        raise web.HTTPUnauthorized(
-            text=json.dumps({"error": "unauthorized", "message": "Unknown session or wrong token."}),
-            content_type="application/json",
-        )
+        raise ApiError(401, "unauthorized", "Unknown session or wrong token.")
     return session
+
+
+def parse_json(raw: str) -> Dict[str, Any]:
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested input
+        data = None
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", "Send a JSON object.")
+    return data
 
 
 async def read_json(request: web.Request) -> Dict[str, Any]:
     try:
-        data = await request.json()
-    except (ValueError, UnicodeDecodeError):
-        raise web.HTTPBadRequest(text=json.dumps({"error": "bad_request", "message": "Send a JSON object."}), content_type="application/json")
-    if not isinstance(data, dict):
-        raise web.HTTPBadRequest(text=json.dumps({"error": "bad_request", "message": "Send a JSON object."}), content_type="application/json")
-    return data
+        return parse_json(await request.text())
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_request", "Send a JSON object.")
 
 
 async def create_session(request: web.Request) -> web.Response:
+    if not request.app[SESSION_LIMITER].allow(request.remote or "unknown"):
+        raise ApiError(429, "rate_limited", "Too many new conversations from here; wait a minute.")
     return web.json_response(await asyncio.to_thread(request.app[STORE].create_session), status=201)
 
 
@@ -171,11 +191,11 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 await socket.send_json(ChatError("bad_request", "Send JSON text frames.").as_event())
                 continue
             try:
-                data = json.loads(frame.data)
-                if not isinstance(data, dict) or data.get("type") != "message":
+                data = parse_json(frame.data)
+                if data.get("type") != "message":
                     raise ChatError("bad_request", 'Send {"type": "message", "text": "..."}.')
                 await handle_customer_message(request.app, session, data, origin=socket)
-            except ValueError:
+            except ApiError:
                 await socket.send_json(ChatError("bad_request", "Send JSON text frames.").as_event())
             except ChatError as error:
                 await socket.send_json(error.as_event())
@@ -190,8 +210,12 @@ async def websocket(request: web.Request) -> web.StreamResponse:
 # --- pages -----------------------------------------------------------------
 
 
+ARTICLE_POLICY = "default-src 'none'; style-src 'self'; img-src 'self' https:"
+DEMO_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:"
+
+
 async def demo_page(request: web.Request) -> web.StreamResponse:
-    return web.FileResponse(STATIC / "demo.html")
+    return web.FileResponse(STATIC / "demo.html", headers={"Content-Security-Policy": DEMO_POLICY})
 
 
 async def widget_script(request: web.Request) -> web.StreamResponse:
@@ -202,15 +226,19 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def render_article(language: str, article_id: str) -> str:
+UNSAFE_LINK = re.compile(r'<a href="(?!https?:|mailto:|/|#)[^"]*"', re.IGNORECASE)
+
+
+def render_article(language: str, article_id: str) -> Optional[str]:
     import markdown
 
-    article = load_knowledge_base().get(article_id, language)
+    article = load_articles().get(article_id, language)
     if article is None:
-        raise web.HTTPNotFound(text="No such article.")
+        return None
     source = get_settings().contact.fill("\n\n".join([article.answer, article.body]), language)
-    # Escape first: articles are text, never markup of their own.
-    body = markdown.markdown(html.escape(source, quote=False))
+    # Escape first: articles are text, never markup of their own; and only
+    # web, mail and local links survive (no javascript: URLs).
+    body = UNSAFE_LINK.sub("<a", markdown.markdown(html.escape(source, quote=False)))
     return (
         f'<!doctype html><html lang="{html.escape(article.language)}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -222,9 +250,10 @@ def render_article(language: str, article_id: str) -> str:
 
 async def article_page(request: web.Request) -> web.Response:
     language = request.match_info["lang"]
-    if language not in LANGUAGES:
-        raise web.HTTPNotFound(text="No such language.")
-    return web.Response(text=render_article(language, request.match_info["id"]), content_type="text/html")
+    page = await asyncio.to_thread(render_article, language, request.match_info["id"]) if language in LANGUAGES else None
+    if page is None:
+        raise web.HTTPNotFound(text="No such article.")
+    return web.Response(text=page, content_type="text/html", headers={"Content-Security-Policy": ARTICLE_POLICY})
 
 
 @web.middleware
@@ -237,6 +266,8 @@ async def headers(request: web.Request, handler):
     else:
         try:
             response = await handler(request)
+        except ApiError as error:
+            response = json_error(error.status, error.code, error.message)
         except SQLAlchemyError as error:
             logger.error("database unavailable on %s: %s", request.path, error)
             response = json_error(503, "storage_unavailable", "Chat history is unavailable right now; please try again in a moment.")
@@ -255,6 +286,7 @@ def create_app(rasa_url: str, database_url: Optional[str] = None) -> web.Applica
     app[HUB] = Hub()
     app[RASA] = RasaClient(rasa_url)
     app[LIMITER] = RateLimiter()
+    app[SESSION_LIMITER] = RateLimiter(limit=NEW_SESSIONS_PER_MINUTE, window=60)
     # One lock per session keeps its messages in order; unused locks go away.
     app[LOCKS] = weakref.WeakValueDictionary()
     app.router.add_get("/", demo_page)
@@ -275,6 +307,13 @@ def create_app(rasa_url: str, database_url: Optional[str] = None) -> web.Applica
     return app
 
 
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """Access log without query strings: the live connection carries its token there."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info('%s "%s %s" %s %.3fs', request.remote, request.method, request.path, response.status, time)
+
+
 def default_database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -289,7 +328,10 @@ def main() -> None:
     parser.add_argument("--host", default=os.environ.get("WEB_HOST", "127.0.0.1"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
-    web.run_app(create_app(os.environ.get("RASA_URL", "http://localhost:5005")), host=args.host, port=args.port)
+    web.run_app(
+        create_app(os.environ.get("RASA_URL", "http://localhost:5005")),
+        host=args.host, port=args.port, access_log_class=PathOnlyAccessLogger,
+    )
 
 
 if __name__ == "__main__":

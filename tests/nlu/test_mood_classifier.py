@@ -5,7 +5,7 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.mood_classifier import MOODS, MoodClassifier, style_features
+from bot.nlu.mood_classifier import MoodClassifier, style_features
 from bot.nlu.multilingual_tokenizer import tokenize_text
 
 EXAMPLES = {
@@ -70,7 +70,3 @@ def test_style_features_see_shouting_and_question_marks():
     shouting, calm = style_features("ISSO NAO FUNCIONA!!!"), style_features("isso nao funciona")
     assert shouting[0] > 0.9 and calm[0] == 0
     assert style_features("como???")[3] == 1.0
-
-
-def test_moods_are_the_four_the_product_knows():
-    assert set(MOODS) == {"angry", "confused", "curious", "neutral"}

@@ -6,12 +6,14 @@ stack.
 """
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from aiohttp import web
+from aiohttp import ClientTimeout, web
 from aiohttp.test_utils import TestClient, TestServer
 
 import bot.web.server as server
-from bot.kb.service import KnowledgeBase
+from bot.kb.service import ArticleShelf
 from bot.web.limits import MAX_MESSAGE_CHARS, MAX_MESSAGES
 from tests.kb.conftest import write_article
 
@@ -188,13 +190,19 @@ async def test_pages_and_widget_are_served(client):
     assert widget.status == 200 and "AtendoWidget" in await widget.text()
 
 
-async def test_article_pages_escape_markup(tmp_path, monkeypatch, client):
-    write_article(tmp_path, "pt", "xss", "<script>alert(1)</script> título", "Resposta <img src=x onerror=alert(2)>.")
-    knowledge_base = KnowledgeBase(tmp_path, languages=("pt",))
-    monkeypatch.setattr(server, "load_knowledge_base", lambda: knowledge_base)
-    page = await (await client.get("/kb/pt/xss")).text()
+async def test_article_pages_escape_markup_and_unsafe_links(tmp_path, monkeypatch, client):
+    write_article(
+        tmp_path, "pt", "xss", "<script>alert(1)</script> título", "Resposta <img src=x onerror=alert(2)>.",
+        body="[clique](javascript:alert(3)) e [site](https://example.com/ok)",
+    )
+    shelf = ArticleShelf(tmp_path, languages=("pt",))
+    monkeypatch.setattr(server, "load_articles", lambda: shelf)
+    reply = await client.get("/kb/pt/xss")
+    page = await reply.text()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert "<img" not in page
+    assert "javascript:" not in page and 'href="https://example.com/ok"' in page
+    assert "default-src 'none'" in reply.headers["Content-Security-Policy"]
     assert (await client.get("/kb/pt/nothing-here")).status == 404
     assert (await client.get("/kb/xx/xss")).status == 404
 
@@ -214,3 +222,66 @@ async def test_database_down_is_a_clear_error_and_the_server_keeps_serving(rasa,
         assert (await reply.json())["error"] == "storage_unavailable"
         assert (await client.get("/health")).status == 200
         assert (await client.get("/widget.js")).status == 200
+
+
+async def test_refusals_carry_cors_headers_so_a_widget_on_another_site_can_read_them(client):
+    reply = await client.post("/api/history", json={"session_id": "nope", "token": "nope"})
+    assert reply.status == 401
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    assert (await reply.json())["error"] == "unauthorized"
+
+
+@pytest.mark.parametrize("raw", ["[" * 30000, '"just a string"', "[1, 2]", "\x00"])
+async def test_odd_json_is_a_clear_error(client, raw):
+    reply = await client.post("/api/messages", data=raw, headers={"Content-Type": "application/json"})
+    assert reply.status == 400 and (await reply.json())["error"] == "bad_request"
+
+
+async def test_a_message_of_only_nul_characters_is_empty(client, rasa):
+    session = await new_session(client)
+    reply = await say(client, session, "\x00\x00")
+    assert (await reply.json())["error"] == "empty" and rasa.received == []
+
+
+async def test_new_sessions_per_address_are_limited(client):
+    statuses = [(await client.post("/api/sessions")).status for _ in range(server.NEW_SESSIONS_PER_MINUTE + 2)]
+    assert statuses[: server.NEW_SESSIONS_PER_MINUTE] == [201] * server.NEW_SESSIONS_PER_MINUTE
+    assert statuses[-1] == 429
+
+
+async def test_slow_rasa_is_a_polite_error_for_every_tab(tmp_path, monkeypatch):
+    async def slow(request):
+        await asyncio.sleep(5)
+        return web.json_response([])
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", slow)
+    async with TestServer(app) as slow_rasa:
+        monkeypatch.setattr("bot.web.rasa_client.TIMEOUT", ClientTimeout(total=0.5))
+        web_app = server.create_app(str(slow_rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}")
+        async with TestClient(TestServer(web_app)) as client:
+            session = await new_session(client)
+            other_tab = await client.ws_connect(f"/api/ws?session_id={session['session_id']}&token={session['token']}")
+            await other_tab.receive_json(timeout=5)  # history
+            reply = await say(client, session, "oi")
+            assert reply.status == 503 and (await reply.json())["error"] == "assistant_unavailable"
+            seen = [await other_tab.receive_json(timeout=5) for _ in range(3)]
+            assert [e["type"] for e in seen] == ["message", "typing", "error"]
+            await other_tab.close()
+
+
+async def test_a_language_slot_rasa_should_not_have_is_ignored(tmp_path):
+    async def webhook(request):
+        return web.json_response([{"text": "ok"}])
+
+    async def tracker(request):
+        return web.json_response({"slots": {"language": "xxxxxxxxxxxx", "script": "Hant"}})
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", webhook)
+    app.router.add_get("/conversations/{id}/tracker", tracker)
+    async with TestServer(app) as odd_rasa:
+        async with TestClient(TestServer(server.create_app(str(odd_rasa.make_url("")), f"sqlite:///{tmp_path / 'w.db'}"))) as client:
+            session = await new_session(client)
+            events = (await (await say(client, session, "oi")).json())["messages"]
+            assert events[0]["language"] is None and events[0]["script"] is None

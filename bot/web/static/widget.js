@@ -10,7 +10,7 @@
   var script = document.currentScript || document.querySelector("script[src*='widget.js']");
   var data = (script && script.dataset) || {};
   var server = (data.server || new URL(script.src, location.href).origin).replace(/\/$/, "");
-  var color = /^#[0-9a-fA-F]{3,8}$/.test(data.color || "") ? data.color : "#2b59c3";
+  var color = /^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(data.color || "") ? data.color : "#2b59c3";
   var KEY = "atendo-widget:" + server;
 
   var T = {
@@ -39,7 +39,9 @@
 
   var state = { saved: load(), open: false, unread: 0, socket: null, queue: [], retry: 0 };
   state.lang = state.saved.manual || state.saved.lang || firstLanguage();
-  function t(key, n) { return (T[state.lang][key] || T.pt[key]).replace("{n}", n).replace("{name}", n); }
+  function t(key, n) {
+    return (T[state.lang][key] || T.pt[key]).replace(/\{(n|name)\}/g, function () { return String(n); });
+  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -177,10 +179,7 @@
       var url = server.replace(/^http/, "ws") + "/api/ws?session_id=" + encodeURIComponent(state.saved.session_id) + "&token=" + encodeURIComponent(state.saved.token);
       var socket = new WebSocket(url);
       state.socket = socket;
-      socket.onopen = function () {
-        state.retry = 0;
-        while (state.queue.length) socket.send(JSON.stringify(state.queue.shift()));
-      };
+      socket.onopen = function () { state.retry = 0; };
       socket.onmessage = function (event) { receive(JSON.parse(event.data)); };
       var opened = false;
       socket.addEventListener("open", function () { opened = true; });
@@ -203,6 +202,12 @@
       log.textContent = "";
       (event.messages || []).forEach(function (m) { showMessage(m, false); });
       if (event.language) followConversation(event.language, event.script);
+      // Messages typed while offline go now, after the history they follow.
+      while (state.queue.length) {
+        var queued = state.queue.shift();
+        showMessage({ sender: "customer", text: queued.display }, false);
+        state.socket.send(JSON.stringify(queued));
+      }
     } else if (event.type === "message") {
       typing.hidden = true;
       showMessage(event, true);
@@ -218,9 +223,13 @@
   }
   function send(text, display) {
     var message = { type: "message", text: text, display: display || text, language: state.saved.manual || navigator.language || state.lang };
-    showMessage({ sender: "customer", text: message.display }, false);
-    if (state.socket && state.socket.readyState === 1) state.socket.send(JSON.stringify(message));
-    else state.queue.push(message);  // sent as soon as the connection is back
+    if (state.socket && state.socket.readyState === 1) {
+      showMessage({ sender: "customer", text: message.display }, false);
+      state.socket.send(JSON.stringify(message));
+    } else {
+      state.queue.push(message);  // shown and sent when the connection is back
+      showMessage({ sender: "customer", text: message.display }, false);
+    }
   }
 
   function setOpen(open) {

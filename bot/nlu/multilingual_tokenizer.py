@@ -60,14 +60,11 @@ def tokenize_text(text: str, language: str) -> List[Token]:
             continue
         start, end = word.idx, word.idx + len(word.text)
         original = text[start:end]
-        tokens.append(
-            Token(
-                text=original,
-                start=start,
-                end=end,
-                lemma=normalise(original, language).replace("_", " "),
-            )
-        )
+        if segmented is text:
+            lemma = normalise(original, language)
+        else:  # already Simplified: no second conversion per word
+            lemma = word.text.lower()
+        tokens.append(Token(text=original, start=start, end=end, lemma=lemma.replace("_", " ")))
     return tokens
 
 

@@ -184,3 +184,8 @@ def test_shouting_customer_is_recognised_as_angry(assistant, language, text):
     parsed = assistant.parse(text)
     assert parsed["language"]["name"] == language
     assert parsed["mood"]["name"] == "angry"
+
+
+@pytest.mark.parametrize("text", ["qwzx vbnm plkj", "zzzz", "", "   "])
+def test_unreadable_or_empty_messages_go_to_the_fallback(assistant, text):
+    assert assistant.parse(text)["intent"]["name"] == "nlu_fallback"

@@ -70,3 +70,12 @@ def test_style_features_see_shouting_and_question_marks():
     shouting, calm = style_features("ISSO NAO FUNCIONA!!!"), style_features("isso nao funciona")
     assert shouting[0] > 0.9 and calm[0] == 0
     assert style_features("como???")[3] == 1.0
+
+
+@pytest.mark.parametrize("text", ["x" * 10000, "😡😡😡", "<script>alert('x')</script>", "\x00\ufffd", "请问你们有免费试用吗"])
+def test_odd_messages_get_one_of_the_four_moods(mood_classifier_factory, text):
+    classifier, _, _ = mood_classifier_factory()
+    classifier.train(training_data())
+    mood = classify(classifier, text).get("mood")
+    assert mood["name"] in {"angry", "confused", "curious", "neutral"}
+    assert 0 <= mood["confidence"] <= 1

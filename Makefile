@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore
 
-.PHONY: help install train run test eval bench-nlu bench-kb shell validate clean
+.PHONY: help install train run test eval bench-nlu bench-kb shell lint validate clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ bench-nlu: $(MODEL_STAMP) ## Time training from scratch and message parsing (a b
 
 bench-kb: $(INSTALLED) ## Knowledge-base index build and query times for 100 to 10,000 articles
 	$(PY) -m bot.benchmarks.kb_scale --json reports/bench-kb.json
+
+lint: $(INSTALLED) ## ruff: errors, unused names, import order
+	$(VENV)/bin/ruff check bot actions tests
 
 validate: $(INSTALLED) ## rasa data validate
 	$(RASA) data validate --domain domain.yml --data data/nlu data/rules.yml --config config.yml

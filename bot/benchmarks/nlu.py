@@ -23,7 +23,6 @@ from bot.benchmarks import percentile, save_json
 from bot.settings import PROJECT_ROOT
 
 
-
 def train_from_scratch(out: Path) -> float:
     started = time.monotonic()
     subprocess.run(

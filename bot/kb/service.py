@@ -151,7 +151,7 @@ def _shared_instance(kind: type) -> ArticleShelf:
     """One per process and kind, built on first use (not at import)."""
     if kind not in _shared:
         settings = get_settings()
-        order = (settings.default_language, *[l for l in LANGUAGES if l != settings.default_language])
+        order = (settings.default_language, *[other for other in LANGUAGES if other != settings.default_language])
         _shared[kind] = kind(settings.knowledge_base.folder, LANGUAGES, order)
     return _shared[kind]
 

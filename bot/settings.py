@@ -9,7 +9,7 @@ import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Mapping, Tuple
 
 import yaml
 
@@ -53,10 +53,27 @@ class KnowledgeBaseSettings:
 
 
 @dataclass(frozen=True)
+class Queue:
+    name: str
+    articles: Tuple[str, ...] = ()
+    words: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EscalationSettings:
+    queues: Tuple[Queue, ...]
+    priority: Mapping[str, int]
+    angry_bonus: int
+    webhook_url: str
+    webhook_attempts: int
+
+
+@dataclass(frozen=True)
 class Settings:
     default_language: str
     contact: Contact
     knowledge_base: KnowledgeBaseSettings
+    escalation: EscalationSettings
     source: Path = field(default=Path("helpdesk.yml"))
 
 
@@ -101,12 +118,31 @@ def parse_settings(raw: Any, source: Path) -> Settings:
                 answer_threshold=answer,
                 suggest_threshold=suggest,
             ),
+            escalation=parse_escalation(_section(raw, "escalation")),
             source=source,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         if isinstance(error, SettingsError):
             raise SettingsError(f"{source}: {error}") from error
         raise SettingsError(f"{source}: missing or wrong setting: {error}") from error
+
+
+def parse_escalation(raw: Mapping[str, Any]) -> EscalationSettings:
+    queues = []
+    for name, queue in (_section(raw, "queues") or {"support": {}}).items():
+        queue = queue or {}
+        words = {language: tuple(str(w) for w in queue.get("words", {}).get(language) or ()) for language in LANGUAGES}
+        queues.append(Queue(str(name), tuple(str(a) for a in queue.get("articles") or ()), words))
+    if "support" not in {q.name for q in queues}:
+        raise SettingsError("escalation.queues needs a 'support' queue, where everything else goes")
+    webhook = _section(raw, "webhook")
+    return EscalationSettings(
+        queues=tuple(queues),
+        priority={str(k): int(v) for k, v in _section(raw, "priority").items()},
+        angry_bonus=int(raw.get("angry_bonus", 1)),
+        webhook_url=str(webhook.get("url") or os.environ.get("ESCALATION_WEBHOOK_URL", "")),
+        webhook_attempts=max(1, int(webhook.get("attempts", 4))),
+    )
 
 
 @functools.lru_cache(maxsize=1)

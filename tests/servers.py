@@ -51,6 +51,42 @@ def post_json(url: str, body: Any, timeout: float = 60) -> Any:
         return json.loads(response.read().decode("utf-8"))
 
 
+class WebhookTarget:
+    """A webhook receiver on loopback that fails each escalation's first
+    attempt (a target that is down for a moment) and accepts the next."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.received: List[Dict[str, Any]] = []
+        target = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                first = all(r["body"].get("id") != body.get("id") for r in target.received)
+                target.received.append({"body": body, "status": 503 if first else 200})
+                self.send_response(503 if first else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def delivered(self, escalation_id: int) -> int:
+        return sum(1 for r in self.received if r["body"].get("id") == escalation_id and r["status"] == 200)
+
+    def attempts(self, escalation_id: int) -> int:
+        return sum(1 for r in self.received if r["body"].get("id") == escalation_id)
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
 @dataclass
 class Assistant:
     rasa_url: str
@@ -58,6 +94,7 @@ class Assistant:
     database: Path
     processes: List[subprocess.Popen]
     logs: List[Any] = field(default_factory=list)
+    webhook: Optional[WebhookTarget] = None
 
     def parse(self, text: str, metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         return post_json(f"{self.rasa_url}/model/parse", {"text": text, **({"metadata": metadata} if metadata else {})})
@@ -85,6 +122,8 @@ class Assistant:
                 process.kill()
         for log in self.logs:
             log.close()
+        if self.webhook is not None:
+            self.webhook.stop()
 
 
 def start_assistant(workdir: Path) -> Assistant:
@@ -107,9 +146,11 @@ def start_assistant(workdir: Path) -> Assistant:
 
     processes = []
     action_log = workdir / "actions.log"
+    database = workdir / "helpdesk.db"
+    webhook = WebhookTarget()
     actions = subprocess.Popen(
         [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        cwd=ROOT, env=env, stdout=log_file("actions.log"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**env, "DATABASE_URL": f"sqlite:///{database}", "ESCALATION_WEBHOOK_URL": webhook.url}, stdout=log_file("actions.log"), stderr=subprocess.STDOUT,
     )
     processes.append(actions)
     rasa_log = workdir / "rasa.log"
@@ -120,14 +161,13 @@ def start_assistant(workdir: Path) -> Assistant:
     )
     processes.append(rasa)
     web_log = workdir / "web.log"
-    database = workdir / "helpdesk.db"
     web = subprocess.Popen(
         [sys.executable, "-m", "bot.web.server", "--port", str(web_port)],
         cwd=ROOT, env={**env, "RASA_URL": f"http://127.0.0.1:{rasa_port}", "DATABASE_URL": f"sqlite:///{database}"},
         stdout=log_file("web.log"), stderr=subprocess.STDOUT,
     )
     processes.append(web)
-    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", database, processes, logs)
+    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", database, processes, logs, webhook)
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         wait_for(f"{assistant.web_url}/health", web, web_log)

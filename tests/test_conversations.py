@@ -87,13 +87,57 @@ def test_angry_customer_gets_an_apology_first_and_a_person_offered(assistant):
     assert "/request_human" in {b["payload"] for b in buttons(replies)}
 
 
-def test_asking_for_a_person_gives_the_contact_details(assistant):
-    sender = assistant.new_sender()
-    replies = bot_texts(assistant.say(sender, "quiero hablar con una persona, no con un robot"))
-    from bot.settings import get_settings
+PERSON = {
+    "pt": ("quero falar com um atendente humano, por favor", "sei la", "pode ser ana.souza@empresa.com.br"),
+    "es": ("quiero hablar con un agente humano por favor", "no se", "mi correo es ana@empresa.com.ar"),
+    "vi": ("cho minh gap nhan vien tu van voi", "khong biet", "email cua minh la lan.nguyen@congty.vn"),
+    "zh": ("我要转人工客服", "不知道", "我的邮箱是 wang.li@company.cn"),
+}
 
-    contact = get_settings().contact
-    assert contact.phone in replies[0] and contact.email in replies[0]
+
+@pytest.mark.parametrize("language", ["pt", "es", "vi", "zh"])
+def test_asking_for_a_person_opens_a_ticket_and_takes_a_valid_email(assistant, language):
+    import sqlite3
+
+    sender = assistant.new_sender()
+    request, not_an_email, with_email = PERSON[language]
+    replies = bot_texts(assistant.say(sender, request))
+    offline = [prefix(t) for t in texts("utter_escalation_offline", language)]
+    assert any(replies[0].startswith(p) for p in offline), replies
+    assert replies[-1] in texts("utter_ask_email", language)
+
+    again = bot_texts(assistant.say(sender, not_an_email))
+    assert again[0] in texts("utter_invalid_email", language)
+
+    done = bot_texts(assistant.say(sender, with_email))
+    email = with_email.split()[-1]
+    assert done[0].startswith(prefix(next(iter(texts("utter_ticket_created", language))))) and email in done[0]
+
+    with sqlite3.connect(assistant.database) as db:
+        row = db.execute(
+            "select id, reason, priority, queue, status, email, language from escalations where conversation_id = ?", (sender,)
+        ).fetchone()
+    assert row[1:] == ("request_human", row[2], "support", "queued", email, language)
+    assert row[2] in (2, 3)  # 3 when the request was angry
+    assert f"#{row[0]}" in replies[0] and f"#{row[0]}" in done[0]
+
+
+def test_every_escalation_is_announced_once_even_when_the_webhook_target_is_down_at_first(assistant):
+    import sqlite3
+    import time
+
+    sender = assistant.new_sender()
+    assistant.say(sender, "quero falar com um atendente humano, por favor")
+    with sqlite3.connect(assistant.database) as db:
+        (escalation_id,) = db.execute("select id from escalations where conversation_id = ?", (sender,)).fetchone()
+    deadline = time.monotonic() + 30
+    while assistant.webhook.delivered(escalation_id) == 0 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2.5)  # a duplicate would arrive within the next retry pause
+    assert assistant.webhook.attempts(escalation_id) == 2  # refused once, then delivered
+    assert assistant.webhook.delivered(escalation_id) == 1
+    body = next(r["body"] for r in assistant.webhook.received if r["body"]["id"] == escalation_id)
+    assert body["event"] == "escalation.created" and body["reason"] == "request_human" and body["language"] == "pt"
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ LATIN_LANGUAGES = ("pt", "es", "vi")
 
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 TAG = re.compile(r"<[^>]{0,200}>")
-URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+URL = re.compile(r"(https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)  # links, e-mail addresses
 
 # Letters that only one of our Latin-script languages uses.
 VIETNAMESE_LETTERS = set(
@@ -80,7 +80,7 @@ LANGDETECT_WEIGHT = 0.5
 # or two words it is right less than two times in three.
 LANGDETECT_MIN_WORDS = 3
 LETTER_BONUS = 6.0  # log-odds one telling letter adds to its language
-HAN_SHARE_FOR_CHINESE = 0.3
+HAN_SHARE_FOR_CHINESE = 0.4
 
 
 def strip_accents(text: str) -> str:
@@ -90,7 +90,7 @@ def strip_accents(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """The text a customer meant, without markup, links or odd forms."""
+    """The text a customer meant, without markup, links, addresses or odd forms."""
     text = unicodedata.normalize("NFC", text or "")
     text = URL.sub(" ", TAG.sub(" ", text))
     return text.lower()
@@ -277,8 +277,9 @@ class LanguageScorer:
         log_odds = {language: 0.0 for language in LANGUAGES}
         han = chinese_script.han_count(text)
         words = WORD.findall(chinese_script.HAN.sub(" ", text))
-        letters = sum(len(w) for w in words)
-        if han and han / (han + letters) >= HAN_SHARE_FOR_CHINESE:
+        # Han characters against Latin words (a character is about a word):
+        # "我的app login不了" is Chinese with English words in it.
+        if han and han / (han + len(words)) >= HAN_SHARE_FOR_CHINESE:
             # Chinese with a few English words mixed in is still Chinese.
             log_odds["zh"] = 10.0 + min(han, 10)
             return log_odds

@@ -27,8 +27,9 @@ from aiohttp import WSMsgType, web
 from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.database import default_database_url
 from bot.kb.service import load_articles
-from bot.settings import LANGUAGES, PROJECT_ROOT, get_settings
+from bot.settings import LANGUAGES, get_settings
 from bot.web.hub import Hub
 from bot.web.limits import MAX_MESSAGE_CHARS, RateLimiter
 from bot.web.rasa_client import AssistantUnavailable, RasaClient
@@ -312,14 +313,6 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         self.logger.info('%s "%s %s" %s %.3fs', request.remote, request.method, request.path, response.status, time)
-
-
-def default_database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    (PROJECT_ROOT / "var").mkdir(exist_ok=True)
-    return f"sqlite:///{PROJECT_ROOT / 'var' / 'helpdesk.db'}"
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
+from bot.database import engine_for
+
 metadata = sa.MetaData()
 
 chat_sessions = sa.Table(
@@ -70,8 +72,9 @@ class ChatStore:
     def engine(self) -> sa.engine.Engine:
         with self._lock:
             if self._engine is None:
-                self._engine = sa.create_engine(self.database_url, future=True)
-                metadata.create_all(self._engine)
+                engine = engine_for(self.database_url)
+                metadata.create_all(engine)
+                self._engine = engine
             return self._engine
 
     def create_session(self) -> Dict[str, str]:

@@ -36,6 +36,10 @@ def scorer() -> LanguageScorer:
         ("请问怎么导入CSV", "zh"),
         ("請問怎麼匯入CSV", "zh"),
         ("我的app login不了", "zh"),
+        # An e-mail address or a link says nothing about the language.
+        ("我的邮箱是 wang.li@company.cn", "zh"),
+        ("meu email: lan.nguyen@congty.vn", "pt"),
+        ("mira https://www.ejemplo.com/precios", "es"),
     ],
 )
 def test_short_messages(scorer, text, language):

@@ -1,0 +1,136 @@
+"""Hand a conversation to a person: record the escalation, tell the customer
+where they stand, and take an e-mail address while nobody is online.
+
+There is no agent console yet, so nobody is ever online: every escalation
+waits as a ticket with the customer's e-mail address, and is announced to
+the configured webhook.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.helpdesk import routing, webhook
+from bot.helpdesk.escalations import EscalationStore, NewEscalation
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+MAX_TRANSCRIPT = 200  # messages kept with an escalation
+
+
+def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The conversation so far: who said what, with the customer's moods."""
+    lines = []
+    for event in tracker.events:
+        if event.get("event") == "user":
+            mood = ((event.get("parse_data") or {}).get("mood") or {}).get("name")
+            lines.append({"sender": "customer", "text": event.get("text") or "", "mood": mood})
+        elif event.get("event") == "bot" and event.get("text"):
+            lines.append({"sender": "bot", "text": event["text"]})
+    return lines[-MAX_TRANSCRIPT:]
+
+
+def answered_articles(tracker: Tracker) -> List[str]:
+    """Articles the bot answered with or offered in this conversation."""
+    found: List[str] = []
+    for event in tracker.events:
+        if event.get("event") == "slot" and event.get("name") == "kb_articles" and event.get("value"):
+            found.extend(a for a in event["value"] if a not in found)
+    return found
+
+
+class ActionEscalate(Action):
+    """Creates the escalation and starts asking for an e-mail address."""
+
+    def name(self) -> Text:
+        return "action_escalate"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        settings = get_settings()
+        language = tracker.get_slot("language") or settings.default_language
+        mood = tracker.get_slot("mood")
+        lines = transcript(tracker)
+        reason = "request_human"
+        new = NewEscalation(
+            conversation_id=tracker.sender_id,
+            reason=reason,
+            priority=routing.priority(settings.escalation, reason, mood),
+            queue=routing.choose_queue(
+                settings.escalation, language, mood,
+                [line["text"] for line in lines if line["sender"] == "customer"],
+                answered_articles(tracker),
+            ),
+            language=language,
+            script=tracker.get_slot("script") if language == "zh" else None,
+            mood=mood,
+            moods=[line["mood"] for line in lines if line.get("mood")],
+            transcript=lines,
+        )
+        store = EscalationStore()
+        try:
+            record = await asyncio.to_thread(store.open_for, tracker.sender_id)
+            if record is None:
+                record = await asyncio.to_thread(store.create, new)
+                webhook.announce(settings.escalation.webhook_url, announcement(record), settings.escalation.webhook_attempts)
+            position = await asyncio.to_thread(store.position, record["id"])
+        except SQLAlchemyError as error:
+            # No ticket could be written: say so by giving the direct contacts.
+            logger.error("escalation of %s not stored: %s", tracker.sender_id, error)
+            dispatcher.utter_message(response="utter_contact_human")
+            return []
+        dispatcher.utter_message(response="utter_escalation_offline", ticket=record["id"], position=max(position, 1))
+        return [SlotSet("escalation_id", record["id"]), FollowupAction("email_form")]
+
+
+def announcement(record: Dict[str, Any]) -> Dict[str, Any]:
+    """What the webhook receives about a new escalation."""
+    keys = ("id", "conversation_id", "language", "script", "mood", "reason", "priority", "queue", "status", "created_at")
+    return {"event": "escalation.created", **{k: record.get(k) for k in keys}}
+
+
+class ValidateEmailForm(FormValidationAction):
+    """Accepts an e-mail address, also inside a sentence ("it's ana@x.com")."""
+
+    def name(self) -> Text:
+        return "validate_email_form"
+
+    async def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        found: Optional[re.Match] = EMAIL.search(value) if isinstance(value, str) else None
+        if found is None or len(found.group(0)) > 254:
+            dispatcher.utter_message(response="utter_invalid_email")
+            return {"email": None}
+        return {"email": found.group(0)}
+
+
+class ActionTicketCreated(Action):
+    """Stores the e-mail address with the escalation and confirms the ticket."""
+
+    def name(self) -> Text:
+        return "action_ticket_created"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        escalation_id, email = tracker.get_slot("escalation_id"), tracker.get_slot("email")
+        try:
+            await asyncio.to_thread(EscalationStore().set_email, int(escalation_id), email)
+        except (SQLAlchemyError, TypeError, ValueError) as error:
+            logger.error("e-mail for escalation %s not stored: %s", escalation_id, error)
+            dispatcher.utter_message(response="utter_contact_human")
+            return []
+        dispatcher.utter_message(response="utter_ticket_created", ticket=escalation_id, email=email)
+        return []

@@ -1,0 +1,119 @@
+"""Escalations: conversations handed to a person, kept in the help-desk database.
+
+Status goes queued -> assigned -> resolved. While nobody can take one, an
+escalation waits as a ticket with the customer's e-mail address.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+import sqlalchemy as sa
+
+from bot.database import default_database_url, engine_for
+
+metadata = sa.MetaData()
+
+QUEUED, ASSIGNED, RESOLVED = "queued", "assigned", "resolved"
+
+escalations = sa.Table(
+    "escalations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(128), index=True, nullable=False),
+    sa.Column("language", sa.String(8)),
+    sa.Column("script", sa.String(8)),
+    sa.Column("mood", sa.String(16)),
+    sa.Column("moods", sa.Text),  # JSON list of the conversation's moods, oldest first
+    sa.Column("reason", sa.String(32), nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("queue", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, default=QUEUED),
+    sa.Column("email", sa.String(254)),
+    sa.Column("transcript", sa.Text),  # JSON list of {sender, text, mood?}
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+
+@dataclass
+class NewEscalation:
+    conversation_id: str
+    reason: str
+    priority: int
+    queue: str
+    language: Optional[str] = None
+    script: Optional[str] = None
+    mood: Optional[str] = None
+    moods: List[str] = field(default_factory=list)
+    transcript: List[Dict[str, Any]] = field(default_factory=list)
+
+
+class EscalationStore:
+    def __init__(self, database_url: Optional[str] = None) -> None:
+        self.database_url = database_url or default_database_url()
+        self._ready = False
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> sa.engine.Engine:
+        engine = engine_for(self.database_url)
+        with self._lock:
+            if not self._ready:
+                metadata.create_all(engine)
+                self._ready = True
+        return engine
+
+    def create(self, new: NewEscalation) -> Dict[str, Any]:
+        now = time.time()
+        values = {
+            "conversation_id": new.conversation_id, "language": new.language, "script": new.script,
+            "mood": new.mood, "moods": json.dumps(new.moods), "reason": new.reason, "priority": new.priority,
+            "queue": new.queue, "status": QUEUED, "transcript": json.dumps(new.transcript, ensure_ascii=False),
+            "created_at": now, "updated_at": now,
+        }
+        with self.engine.begin() as db:
+            escalation_id = db.execute(escalations.insert().values(**values)).inserted_primary_key[0]
+        return {"id": escalation_id, **values}
+
+    def open_for(self, conversation_id: str) -> Optional[Dict[str, Any]]:
+        """The conversation's escalation that is not resolved yet, if any."""
+        query = (
+            sa.select(escalations)
+            .where(escalations.c.conversation_id == conversation_id, escalations.c.status != RESOLVED)
+            .order_by(escalations.c.id.desc())
+        )
+        with self.engine.connect() as db:
+            row = db.execute(query).first()
+        return dict(row._mapping) if row else None
+
+    def position(self, escalation_id: int) -> int:
+        """1 for the next to be taken in its queue: higher priority first, then older."""
+        with self.engine.connect() as db:
+            me = db.execute(sa.select(escalations).where(escalations.c.id == escalation_id)).first()
+            if me is None or me.status != QUEUED:
+                return 0
+            ahead = db.execute(
+                sa.select(sa.func.count()).select_from(escalations).where(
+                    escalations.c.queue == me.queue,
+                    escalations.c.status == QUEUED,
+                    escalations.c.id != me.id,
+                    sa.or_(
+                        escalations.c.priority > me.priority,
+                        sa.and_(escalations.c.priority == me.priority, escalations.c.created_at <= me.created_at),
+                    ),
+                )
+            ).scalar_one()
+        return ahead + 1
+
+    def set_email(self, escalation_id: int, email: str) -> None:
+        with self.engine.begin() as db:
+            db.execute(escalations.update().where(escalations.c.id == escalation_id).values(email=email, updated_at=time.time()))
+
+    def get(self, escalation_id: int) -> Optional[Dict[str, Any]]:
+        with self.engine.connect() as db:
+            row = db.execute(sa.select(escalations).where(escalations.c.id == escalation_id)).first()
+        return dict(row._mapping) if row else None

@@ -1,9 +1,11 @@
 """Hand a conversation to a person: record the escalation, tell the customer
 where they stand, and take an e-mail address while nobody is online.
 
-There is no agent console yet, so nobody is ever online: every escalation
-waits as a ticket with the customer's e-mail address, and is announced to
-the configured webhook.
+Escalations happen when the customer asks for a person, and by the named
+rules of bot/helpdesk/rules.py, checked by every action that answers a
+customer. There is no agent console yet, so nobody is ever online: every
+escalation waits as a ticket with the customer's e-mail address, and is
+announced to the configured webhook.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.helpdesk import routing, webhook
+from bot.helpdesk import routing, rules, webhook
 from bot.helpdesk.escalations import EscalationStore, NewEscalation
 from bot.settings import get_settings
 
@@ -49,8 +51,53 @@ def answered_articles(tracker: Tracker) -> List[str]:
     return found
 
 
+def automatic_reason(tracker: Tracker) -> Optional[str]:
+    """The anger rule that fires on the latest message, unless already escalated."""
+    if tracker.get_slot("escalation_id"):
+        return None
+    return rules.anger_reason(get_settings().escalation, rules.turns_from_events(tracker.events))
+
+
+async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[EventType]:
+    """Record the escalation (once per conversation), tell the customer where
+    they stand, and ask for an e-mail address while nobody is online."""
+    settings = get_settings()
+    language = tracker.get_slot("language") or settings.default_language
+    mood = tracker.get_slot("mood")
+    lines = transcript(tracker)
+    new = NewEscalation(
+        conversation_id=tracker.sender_id,
+        reason=reason,
+        priority=routing.priority(settings.escalation, reason, mood),
+        queue=routing.choose_queue(
+            settings.escalation, language, mood,
+            [line["text"] for line in lines if line["sender"] == "customer"],
+            answered_articles(tracker),
+        ),
+        language=language,
+        script=tracker.get_slot("script") if language == "zh" else None,
+        mood=mood,
+        moods=[line["mood"] for line in lines if line.get("mood")],
+        transcript=lines,
+    )
+    store = EscalationStore()
+    try:
+        record = await asyncio.to_thread(store.open_for, tracker.sender_id)
+        if record is None:
+            record = await asyncio.to_thread(store.create, new)
+            webhook.announce(settings.escalation.webhook_url, announcement(record), settings.escalation.webhook_attempts)
+        position = await asyncio.to_thread(store.position, record["id"])
+    except SQLAlchemyError as error:
+        # No ticket could be written: say so by giving the direct contacts.
+        logger.error("escalation of %s not stored: %s", tracker.sender_id, error)
+        dispatcher.utter_message(response="utter_contact_human")
+        return []
+    dispatcher.utter_message(response="utter_escalation_offline", ticket=record["id"], position=max(position, 1))
+    return [SlotSet("escalation_id", record["id"]), FollowupAction("email_form")]
+
+
 class ActionEscalate(Action):
-    """Creates the escalation and starts asking for an e-mail address."""
+    """The customer asked for a person."""
 
     def name(self) -> Text:
         return "action_escalate"
@@ -58,40 +105,7 @@ class ActionEscalate(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        settings = get_settings()
-        language = tracker.get_slot("language") or settings.default_language
-        mood = tracker.get_slot("mood")
-        lines = transcript(tracker)
-        reason = "request_human"
-        new = NewEscalation(
-            conversation_id=tracker.sender_id,
-            reason=reason,
-            priority=routing.priority(settings.escalation, reason, mood),
-            queue=routing.choose_queue(
-                settings.escalation, language, mood,
-                [line["text"] for line in lines if line["sender"] == "customer"],
-                answered_articles(tracker),
-            ),
-            language=language,
-            script=tracker.get_slot("script") if language == "zh" else None,
-            mood=mood,
-            moods=[line["mood"] for line in lines if line.get("mood")],
-            transcript=lines,
-        )
-        store = EscalationStore()
-        try:
-            record = await asyncio.to_thread(store.open_for, tracker.sender_id)
-            if record is None:
-                record = await asyncio.to_thread(store.create, new)
-                webhook.announce(settings.escalation.webhook_url, announcement(record), settings.escalation.webhook_attempts)
-            position = await asyncio.to_thread(store.position, record["id"])
-        except SQLAlchemyError as error:
-            # No ticket could be written: say so by giving the direct contacts.
-            logger.error("escalation of %s not stored: %s", tracker.sender_id, error)
-            dispatcher.utter_message(response="utter_contact_human")
-            return []
-        dispatcher.utter_message(response="utter_escalation_offline", ticket=record["id"], position=max(position, 1))
-        return [SlotSet("escalation_id", record["id"]), FollowupAction("email_form")]
+        return await escalate(dispatcher, tracker, "request_human")
 
 
 def announcement(record: Dict[str, Any]) -> Dict[str, Any]:

@@ -16,6 +16,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import automatic_reason, escalate
+from bot.helpdesk import rules
 from bot.kb.articles import Article
 from bot.kb.service import Match, load_knowledge_base
 from bot.nlu import chinese_script
@@ -69,6 +71,9 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        reason = automatic_reason(tracker)
+        if reason:
+            return await escalate(dispatcher, tracker, reason)
         text = (tracker.latest_message.get("text") or "")[:MAX_QUESTION_CHARS]
         language = conversation_language(tracker)
         thresholds = get_settings().knowledge_base
@@ -80,7 +85,7 @@ class ActionAnswerQuestion(Action):
             return self._answer(dispatcher, tracker, matches[0], language)
         if best >= thresholds.suggest_threshold:
             return self._suggest(dispatcher, tracker, matches)
-        return self._no_article(dispatcher, tracker)
+        return await self._no_article(dispatcher, tracker)
 
     @staticmethod
     def _answer(
@@ -118,15 +123,16 @@ class ActionAnswerQuestion(Action):
         return [SlotSet(SLOT_ARTICLES, [m.article.id for m in matches])]
 
     @staticmethod
-    def _no_article(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    async def _no_article(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         problem = (tracker.latest_message.get("intent") or {}).get("name") == "report_problem"
         dispatcher.utter_message(
             response="utter_problem_no_article" if problem else "utter_question_no_article"
         )
-        return [
-            SlotSet(SLOT_ARTICLES, None),
-            SlotSet(SLOT_NO_ARTICLE, _count(tracker, SLOT_NO_ARTICLE) + 1),
-        ]
+        missing = _count(tracker, SLOT_NO_ARTICLE) + 1
+        events: List[EventType] = [SlotSet(SLOT_ARTICLES, None), SlotSet(SLOT_NO_ARTICLE, missing)]
+        if rules.reached(get_settings().escalation, "no_article", missing) and not tracker.get_slot("escalation_id"):
+            events += await escalate(dispatcher, tracker, "no_article")
+        return events
 
 
 class ActionAnswerFeedback(Action):
@@ -138,6 +144,9 @@ class ActionAnswerFeedback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        reason = automatic_reason(tracker)
+        if reason:
+            return await escalate(dispatcher, tracker, reason)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         answered: Optional[List[str]] = tracker.get_slot(SLOT_ARTICLES)
         if not answered:
@@ -148,7 +157,8 @@ class ActionAnswerFeedback(Action):
             dispatcher.utter_message(response="utter_glad_it_helped")
             return [SlotSet(SLOT_ARTICLES, None), SlotSet(SLOT_UNHELPFUL, 0)]
         dispatcher.utter_message(response="utter_sorry_not_helped")
-        return [
-            SlotSet(SLOT_ARTICLES, None),
-            SlotSet(SLOT_UNHELPFUL, _count(tracker, SLOT_UNHELPFUL) + 1),
-        ]
+        unhelpful = _count(tracker, SLOT_UNHELPFUL) + 1
+        events: List[EventType] = [SlotSet(SLOT_ARTICLES, None), SlotSet(SLOT_UNHELPFUL, unhelpful)]
+        if rules.reached(get_settings().escalation, "unhelpful_answers", unhelpful) and not tracker.get_slot("escalation_id"):
+            events += await escalate(dispatcher, tracker, "unhelpful_answers")
+        return events

@@ -59,9 +59,14 @@ class Queue:
     words: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
 
 
+RULES = ("request_human", "repeated_anger", "anger_with_threat", "unhelpful_answers", "repeated_fallback", "no_article")
+
+
 @dataclass(frozen=True)
 class EscalationSettings:
     queues: Tuple[Queue, ...]
+    rules: Mapping[str, Mapping[str, float]]  # rule name -> its thresholds
+    threats: Mapping[str, Tuple[str, ...]]
     priority: Mapping[str, int]
     angry_bonus: int
     webhook_url: str
@@ -136,8 +141,15 @@ def parse_escalation(raw: Mapping[str, Any]) -> EscalationSettings:
     if "support" not in {q.name for q in queues}:
         raise SettingsError("escalation.queues needs a 'support' queue, where everything else goes")
     webhook = _section(raw, "webhook")
+    rules = {str(name): dict(values or {}) for name, values in _section(raw, "rules").items()}
+    unknown = set(rules) - set(RULES)
+    if unknown:
+        raise SettingsError(f"escalation.rules: unknown rule(s) {sorted(unknown)}; the rules are {', '.join(RULES)}")
+    threats = _section(raw, "threats")
     return EscalationSettings(
         queues=tuple(queues),
+        rules=rules,
+        threats={language: tuple(str(w) for w in threats.get(language) or ()) for language in LANGUAGES},
         priority={str(k): int(v) for k, v in _section(raw, "priority").items()},
         angry_bonus=int(raw.get("angry_bonus", 1)),
         webhook_url=str(webhook.get("url") or os.environ.get("ESCALATION_WEBHOOK_URL", "")),

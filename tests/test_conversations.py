@@ -233,3 +233,29 @@ def test_shouting_customer_is_recognised_as_angry(assistant, language, text):
 @pytest.mark.parametrize("text", ["qwzx vbnm plkj", "zzzz", "", "   "])
 def test_unreadable_or_empty_messages_go_to_the_fallback(assistant, text):
     assert assistant.parse(text)["intent"]["name"] == "nlu_fallback"
+
+
+ANGRY = {
+    "pt": ("QUE ABSURDO!!! o sistema caiu de novo e ninguem resolve", "EU JA FALEI!!! isso é uma palhaçada, to furioso"),
+    "es": ("QUE VERGUENZA!!! el sistema se cayo otra vez y nadie hace nada", "YA LO DIJE!!! esto es una burla, estoy furioso"),
+    "vi": ("QUA TE!!! he thong lai sap nua ma khong ai xu ly", "TOI NOI ROI!!! buc minh qua, lam an kieu gi vay"),
+    "zh": ("太离谱了!!!系统又挂了,根本没人管", "我说过了!!!气死我了,你们到底怎么做事的"),
+}
+
+
+@pytest.mark.parametrize("language", ["pt", "es", "vi", "zh"])
+def test_an_angry_customer_is_escalated_with_reason_and_priority(assistant, language):
+    import sqlite3
+
+    sender = assistant.new_sender()
+    first, second = ANGRY[language]
+    assistant.say(sender, first)
+    replies = bot_texts(assistant.say(sender, second))
+    offline = [prefix(t) for t in texts("utter_escalation_offline", language)]
+    assert any(replies[0].startswith(p) for p in offline), replies
+    with sqlite3.connect(assistant.database) as db:
+        reason, priority, mood, language_stored = db.execute(
+            "select reason, priority, mood, language from escalations where conversation_id = ?", (sender,)
+        ).fetchone()
+    assert reason in ("repeated_anger", "anger_with_threat")
+    assert priority >= 3 and mood == "angry" and language_stored == language

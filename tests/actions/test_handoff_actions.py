@@ -1,0 +1,128 @@
+"""Escalation actions: every named rule, the e-mail form, a database that is down."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import ActionEscalate, ActionTicketCreated, ValidateEmailForm
+from actions.kb import ActionAnswerFeedback, ActionAnswerQuestion
+from actions.small_talk import ActionReply
+
+
+def user(text, intent="ask_question", mood="neutral", confidence=0.9, language="pt"):
+    return {
+        "event": "user", "text": text,
+        "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "mood": {"name": mood, "confidence": confidence}, "language": {"name": language}},
+    }
+
+
+def tracker(*turns, **slots) -> Tracker:
+    latest = turns[-1]
+    return Tracker.from_dict({
+        "sender_id": "customer-1",
+        "slots": {"language": latest["parse_data"]["language"]["name"], "script": "Latn", "mood": latest["parse_data"]["mood"]["name"], **slots},
+        "latest_message": {**latest["parse_data"], "text": latest["text"]},
+        "events": list(turns),
+        "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen",
+    })
+
+
+async def run(action, t):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
+    return [m.get("response") for m in dispatcher.messages], events
+
+
+def stored(database):
+    if not database.exists():
+        return []
+    with sqlite3.connect(database) as db:
+        return db.execute("select reason, priority, queue, status, language from escalations").fetchall()
+
+
+def escalated(events):
+    return any(e.get("event") == "followup" and e.get("name") == "email_form" for e in events)
+
+
+async def test_asking_for_a_person(own_database):
+    responses, events = await run(ActionEscalate(), tracker(user("quero um atendente", "request_human")))
+    assert responses == ["utter_escalation_offline"] and escalated(events)
+    assert stored(own_database) == [("request_human", 2, "support", "queued", "pt")]
+
+
+async def test_two_answers_that_did_not_help(own_database):
+    t = tracker(user("/deny", "deny"), kb_articles=["import-data"], kb_unhelpful_count=1)
+    responses, events = await run(ActionAnswerFeedback(), t)
+    assert responses == ["utter_sorry_not_helped", "utter_escalation_offline"] and escalated(events)
+    assert stored(own_database)[0][:2] == ("unhelpful_answers", 2)
+
+
+async def test_two_questions_without_an_article(own_database):
+    t = tracker(user("qual a capital da australia?"), kb_no_article_count=1)
+    responses, events = await run(ActionAnswerQuestion(), t)
+    assert responses == ["utter_question_no_article", "utter_escalation_offline"] and escalated(events)
+    assert stored(own_database)[0][:2] == ("no_article", 1)
+
+
+async def test_anger_twice(own_database):
+    t = tracker(user("isso nao funciona!!!", "report_problem", "angry"), user("DE NOVO?? que porcaria", "report_problem", "angry"))
+    responses, events = await run(ActionAnswerQuestion(), t)
+    assert responses == ["utter_escalation_offline"] and escalated(events)
+    assert stored(own_database)[0][:2] == ("repeated_anger", 4)  # 3, plus 1 for an angry customer
+
+
+@pytest.mark.parametrize("language, text", [("es", "voy a cancelar todo y llamar a mi abogado"), ("zh", "再不退款我就投诉")])
+async def test_one_angry_message_with_a_threat_whatever_the_intent(own_database, language, text):
+    responses, events = await run(ActionReply(), tracker(user(text, "goodbye", "angry", language=language)))
+    assert responses == ["utter_escalation_offline"] and escalated(events)
+    assert stored(own_database)[0] == ("anger_with_threat", 5, "support", "queued", language)
+
+
+async def test_two_misunderstandings_in_a_row(own_database):
+    first = user("qwzx", "nlu_fallback")
+    responses, _ = await run(ActionReply(), tracker(first))
+    assert responses == ["utter_default"]
+    responses, events = await run(ActionReply(), tracker(first, user("vbnm", "nlu_fallback")))
+    assert responses == ["utter_escalation_offline"] and stored(own_database)[0][0] == "repeated_fallback"
+
+
+async def test_a_conversation_is_escalated_once(own_database):
+    t = tracker(user("!!!", "greet", "angry"), user("!!!", "greet", "angry"), escalation_id=1)
+    responses, _ = await run(ActionReply(), t)
+    assert responses == ["utter_greet"] and stored(own_database) == []
+
+
+async def test_a_curious_prospect_asking_for_sales_goes_to_the_sales_queue(own_database):
+    t = tracker(user("adorei! quanto custa o plano pro? quero falar com vendas", "request_human", "curious"))
+    await run(ActionEscalate(), t)
+    assert stored(own_database)[0][2] == "sales"
+
+
+@pytest.mark.parametrize(
+    "text, email",
+    [("ana@empresa.com.br", "ana@empresa.com.br"), ("meu email é ana.souza+chat@x.io ok?", "ana.souza+chat@x.io"),
+     ("我的邮箱是 wang@company.cn", "wang@company.cn"), ("sei la", None), ("ana@", None), ("@x.com", None)],
+)
+async def test_email_is_checked_and_asked_again(text, email):
+    dispatcher = CollectingDispatcher()
+    result = await ValidateEmailForm().validate_email(text, dispatcher, tracker(user(text)), {})
+    assert result == {"email": email}
+    assert [m["response"] for m in dispatcher.messages] == ([] if email else ["utter_invalid_email"])
+
+
+async def test_ticket_keeps_the_email(own_database):
+    _, events = await run(ActionEscalate(), tracker(user("atendente", "request_human")))
+    escalation_id = next(e["value"] for e in events if e.get("name") == "escalation_id")
+    responses, _ = await run(ActionTicketCreated(), tracker(user("ana@x.com"), escalation_id=escalation_id, email="ana@x.com"))
+    assert responses == ["utter_ticket_created"]
+    with sqlite3.connect(own_database) as db:
+        assert db.execute("select email from escalations").fetchone() == ("ana@x.com",)
+
+
+async def test_database_down_shows_the_failure_with_the_direct_contacts(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing-folder' / 'x.db'}")
+    responses, events = await run(ActionEscalate(), tracker(user("atendente", "request_human")))
+    assert responses == ["utter_contact_human"] and events == []

@@ -93,7 +93,10 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         dispatcher.utter_message(response="utter_contact_human")
         return []
     dispatcher.utter_message(response="utter_escalation_offline", ticket=record["id"], position=max(position, 1))
-    return [SlotSet("escalation_id", record["id"]), FollowupAction("email_form")]
+    events: List[EventType] = [SlotSet("escalation_id", record["id"])]
+    if not record.get("email"):  # asking again for a person does not ask for the address again
+        events.append(FollowupAction("email_form"))
+    return events
 
 
 class ActionEscalate(Action):

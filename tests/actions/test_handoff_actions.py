@@ -120,6 +120,10 @@ async def test_ticket_keeps_the_email(own_database):
     assert responses == ["utter_ticket_created"]
     with sqlite3.connect(own_database) as db:
         assert db.execute("select email from escalations").fetchone() == ("ana@x.com",)
+    # Asking for a person again: the same ticket, its place in the queue, no second form.
+    responses, events = await run(ActionEscalate(), tracker(user("atendente!", "request_human"), escalation_id=escalation_id))
+    assert responses == ["utter_escalation_offline"] and not escalated(events)
+    assert len(stored(own_database)) == 1
 
 
 async def test_database_down_shows_the_failure_with_the_direct_contacts(monkeypatch, tmp_path):

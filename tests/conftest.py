@@ -9,3 +9,24 @@ def assistant(tmp_path_factory) -> Assistant:
     running = start_assistant(tmp_path_factory.mktemp("assistant"))
     yield running
     running.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """An empty help-desk database: SQLite, and PostgreSQL when TEST_POSTGRES_URL
+    points to one (`.ci/run` starts Debian's, see scripts/test-postgres.sh)."""
+    import os
+
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'helpdesk.db'}"
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("TEST_POSTGRES_URL is not set: export TEST_POSTGRES_URL=$(scripts/test-postgres.sh)")
+    from bot.database import engine_for
+    from bot.helpdesk.escalations import metadata as escalation_tables
+    from bot.web.store import metadata as chat_tables
+
+    engine = engine_for(url)
+    escalation_tables.drop_all(engine)
+    chat_tables.drop_all(engine)
+    return url

@@ -2,7 +2,7 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def own_database(tmp_path, monkeypatch):
-    """Escalations made by these tests go to a database of their own."""
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'helpdesk.db'}")
-    return tmp_path / "helpdesk.db"
+def own_database(database_url, monkeypatch):
+    """Escalations made by these tests go to a database of their own (SQLite and PostgreSQL)."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return database_url

@@ -1,7 +1,6 @@
-"""Escalation actions: every named rule, the e-mail form, a database that is down."""
+"""Escalation actions: every named rule, the e-mail form, a database that is
+down; on SQLite and on PostgreSQL."""
 from __future__ import annotations
-
-import sqlite3
 
 import pytest
 from rasa_sdk import Tracker
@@ -36,11 +35,25 @@ async def run(action, t):
     return [m.get("response") for m in dispatcher.messages], events
 
 
-def stored(database):
-    if not database.exists():
-        return []
-    with sqlite3.connect(database) as db:
-        return db.execute("select reason, priority, queue, status, language from escalations").fetchall()
+def stored(database_url):
+    import sqlalchemy as sa
+
+    from bot.database import engine_for
+
+    with engine_for(database_url).connect() as db:
+        if not sa.inspect(db).has_table("escalations"):
+            return []
+        rows = db.execute(sa.text("select reason, priority, queue, status, language, email from escalations order by id"))
+        return [tuple(row)[:5] for row in rows]
+
+
+def emails(database_url):
+    import sqlalchemy as sa
+
+    from bot.database import engine_for
+
+    with engine_for(database_url).connect() as db:
+        return [row[0] for row in db.execute(sa.text("select email from escalations order by id"))]
 
 
 def escalated(events):
@@ -118,8 +131,7 @@ async def test_ticket_keeps_the_email(own_database):
     escalation_id = next(e["value"] for e in events if e.get("name") == "escalation_id")
     responses, _ = await run(ActionTicketCreated(), tracker(user("ana@x.com"), escalation_id=escalation_id, email="ana@x.com"))
     assert responses == ["utter_ticket_created"]
-    with sqlite3.connect(own_database) as db:
-        assert db.execute("select email from escalations").fetchone() == ("ana@x.com",)
+    assert emails(own_database) == ["ana@x.com"]
     # Asking for a person again: the same ticket, its place in the queue, no second form.
     responses, events = await run(ActionEscalate(), tracker(user("atendente!", "request_human"), escalation_id=escalation_id))
     assert responses == ["utter_escalation_offline"] and not escalated(events)

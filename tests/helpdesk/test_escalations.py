@@ -1,4 +1,4 @@
-"""Escalation records in SQL (SQLite here; the same code runs on PostgreSQL)."""
+"""Escalation records in SQL, on SQLite and on PostgreSQL."""
 from bot.helpdesk.escalations import EscalationStore, NewEscalation
 
 
@@ -7,8 +7,8 @@ def new(conversation, priority=2, queue="support"):
                          [{"sender": "customer", "text": "<b>oi</b>", "mood": "angry"}])
 
 
-def test_records_keep_what_an_agent_needs(tmp_path):
-    store = EscalationStore(f"sqlite:///{tmp_path / 'h.db'}")
+def test_records_keep_what_an_agent_needs(database_url):
+    store = EscalationStore(database_url)
     record = store.create(new("c1"))
     saved = store.get(record["id"])
     assert saved["status"] == "queued" and saved["reason"] == "request_human" and saved["queue"] == "support"
@@ -18,8 +18,8 @@ def test_records_keep_what_an_agent_needs(tmp_path):
     assert store.get(record["id"])["email"] == "ana@empresa.com"
 
 
-def test_position_in_queue_counts_higher_priority_and_older_first(tmp_path):
-    store = EscalationStore(f"sqlite:///{tmp_path / 'h.db'}")
+def test_position_in_queue_counts_higher_priority_and_older_first(database_url):
+    store = EscalationStore(database_url)
     first = store.create(new("a", priority=2))
     second = store.create(new("b", priority=2))
     urgent = store.create(new("c", priority=4))
@@ -30,8 +30,8 @@ def test_position_in_queue_counts_higher_priority_and_older_first(tmp_path):
     assert store.position(other_queue["id"]) == 1
 
 
-def test_an_open_escalation_is_found_for_its_conversation(tmp_path):
-    store = EscalationStore(f"sqlite:///{tmp_path / 'h.db'}")
+def test_an_open_escalation_is_found_for_its_conversation(database_url):
+    store = EscalationStore(database_url)
     assert store.open_for("x") is None
     record = store.create(new("x"))
     assert store.open_for("x")["id"] == record["id"]

@@ -42,8 +42,8 @@ async def rasa():
 
 
 @pytest.fixture
-async def client(rasa, tmp_path):
-    app = server.create_app(str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}")
+async def client(rasa, database_url):
+    app = server.create_app(str(rasa.make_url("")), database_url)
     test_client = TestClient(TestServer(app))
     await test_client.start_server()
     yield test_client

@@ -79,6 +79,7 @@ class Settings:
     contact: Contact
     knowledge_base: KnowledgeBaseSettings
     escalation: EscalationSettings
+    agents: Mapping[str, str] = field(default_factory=dict)  # name -> password hash
     source: Path = field(default=Path("helpdesk.yml"))
 
 
@@ -124,12 +125,21 @@ def parse_settings(raw: Any, source: Path) -> Settings:
                 suggest_threshold=suggest,
             ),
             escalation=parse_escalation(_section(raw, "escalation")),
+            agents=parse_agents(_section(raw, "agents")),
             source=source,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         if isinstance(error, SettingsError):
             raise SettingsError(f"{source}: {error}") from error
         raise SettingsError(f"{source}: missing or wrong setting: {error}") from error
+
+
+def parse_agents(raw: Mapping[str, Any]) -> Dict[str, str]:
+    agents = {str(name): str(hashed) for name, hashed in raw.items()}
+    for name, hashed in agents.items():
+        if not hashed.startswith("pbkdf2_sha256$"):
+            raise SettingsError(f"agents.{name}: store a hash from `python -m bot.helpdesk.agents hash`, never a password")
+    return agents
 
 
 def parse_escalation(raw: Mapping[str, Any]) -> EscalationSettings:

@@ -33,6 +33,7 @@ escalations = sa.Table(
     sa.Column("queue", sa.String(32), nullable=False),
     sa.Column("status", sa.String(16), nullable=False, default=QUEUED),
     sa.Column("email", sa.String(254)),
+    sa.Column("agent", sa.String(64)),
     sa.Column("transcript", sa.Text),  # JSON list of {sender, text, mood?}
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
@@ -117,3 +118,34 @@ class EscalationStore:
         with self.engine.connect() as db:
             row = db.execute(sa.select(escalations).where(escalations.c.id == escalation_id)).first()
         return dict(row._mapping) if row else None
+
+    def list(self, statuses=(QUEUED, ASSIGNED), queue: Optional[str] = None, language: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Open escalations, the most urgent first, then the longest waiting."""
+        query = sa.select(escalations).where(escalations.c.status.in_(list(statuses)))
+        if queue:
+            query = query.where(escalations.c.queue == queue)
+        if language:
+            query = query.where(escalations.c.language == language)
+        query = query.order_by(escalations.c.priority.desc(), escalations.c.created_at.asc())
+        with self.engine.connect() as db:
+            return [dict(row._mapping) for row in db.execute(query)]
+
+    def claim(self, escalation_id: int, agent: str) -> Optional[Dict[str, Any]]:
+        """Assign a queued escalation to an agent; None if someone else holds it or it is closed."""
+        with self.engine.begin() as db:
+            taken = db.execute(
+                escalations.update()
+                .where(escalations.c.id == escalation_id)
+                .where(sa.or_(escalations.c.status == QUEUED, sa.and_(escalations.c.status == ASSIGNED, escalations.c.agent == agent)))
+                .values(status=ASSIGNED, agent=agent, updated_at=time.time())
+            ).rowcount
+        return self.get(escalation_id) if taken else None
+
+    def resolve(self, escalation_id: int, agent: str) -> Optional[Dict[str, Any]]:
+        with self.engine.begin() as db:
+            done = db.execute(
+                escalations.update()
+                .where(escalations.c.id == escalation_id, escalations.c.status == ASSIGNED, escalations.c.agent == agent)
+                .values(status=RESOLVED, updated_at=time.time())
+            ).rowcount
+        return self.get(escalation_id) if done else None

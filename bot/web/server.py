@@ -15,21 +15,38 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
-import json
 import logging
 import os
 import re
 import weakref
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 from aiohttp import WSMsgType, web
 from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.database import default_database_url
+from bot.helpdesk.agents import AgentSessions
+from bot.helpdesk.escalations import ASSIGNED, EscalationStore
 from bot.kb.service import load_articles
 from bot.settings import LANGUAGES, get_settings
+from bot.web import agent_api
+from bot.web.http import (
+    AGENTS,
+    ESCALATIONS,
+    HUB,
+    LIMITER,
+    LOCKS,
+    LOGIN_LIMITER,
+    RASA,
+    SESSION_LIMITER,
+    STORE,
+    ApiError,
+    json_error,
+    parse_json,
+    read_json,
+)
 from bot.web.hub import Hub
 from bot.web.limits import MAX_MESSAGE_CHARS, RateLimiter
 from bot.web.rasa_client import AssistantUnavailable, RasaClient
@@ -40,16 +57,7 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 MAX_DISPLAY_CHARS = 200
 MAX_HINT_CHARS = 35
-STORE, HUB, RASA, LIMITER, SESSION_LIMITER, LOCKS = "store", "hub", "rasa", "limiter", "session_limiter", "locks"
 NEW_SESSIONS_PER_MINUTE = 30  # per client address
-
-
-class ApiError(Exception):
-    """A refused API call; the middleware answers it as JSON (with CORS headers)."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 class ChatError(Exception):
@@ -61,10 +69,6 @@ class ChatError(Exception):
 
     def as_event(self) -> Dict[str, Any]:
         return {"type": "error", "code": self.code, "message": self.message}
-
-
-def json_error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": code, "message": message}, status=status)
 
 
 # --- chat ------------------------------------------------------------------
@@ -98,6 +102,9 @@ async def handle_customer_message(
     async with lock:
         customer = await asyncio.to_thread(store.add_message, session.id, "customer", shown)
         await hub.publish_except(session.id, {"type": "message", **customer}, origin)
+        held = await asyncio.to_thread(app[ESCALATIONS].open_for, session.id)
+        if held is not None and held["status"] == ASSIGNED:
+            return []  # an agent holds the conversation: the bot stays silent
         await hub.publish(session.id, {"type": "typing"})
         try:
             replies = await app[RASA].send(session.id, text, metadata)
@@ -123,23 +130,6 @@ async def authenticated(request: web.Request, data: Dict[str, Any]) -> Session:
     if session is None:
         raise ApiError(401, "unauthorized", "Unknown session or wrong token.")
     return session
-
-
-def parse_json(raw: str) -> Dict[str, Any]:
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):  # RecursionError: absurdly nested input
-        data = None
-    if not isinstance(data, dict):
-        raise ApiError(400, "bad_request", "Send a JSON object.")
-    return data
-
-
-async def read_json(request: web.Request) -> Dict[str, Any]:
-    try:
-        return parse_json(await request.text())
-    except UnicodeDecodeError:
-        raise ApiError(400, "bad_request", "Send a JSON object.")
 
 
 async def create_session(request: web.Request) -> web.Response:
@@ -281,9 +271,15 @@ async def headers(request: web.Request, handler):
     return response
 
 
-def create_app(rasa_url: str, database_url: Optional[str] = None) -> web.Application:
+def create_app(
+    rasa_url: str, database_url: Optional[str] = None, agents: Optional[Mapping[str, str]] = None
+) -> web.Application:
+    database_url = database_url or default_database_url()
     app = web.Application(client_max_size=64 * 1024, middlewares=[headers])
-    app[STORE] = ChatStore(database_url or default_database_url())
+    app[STORE] = ChatStore(database_url)
+    app[ESCALATIONS] = EscalationStore(database_url)
+    app[AGENTS] = AgentSessions(get_settings().agents if agents is None else agents, database_url)
+    app[LOGIN_LIMITER] = RateLimiter(limit=10, window=60)
     app[HUB] = Hub()
     app[RASA] = RasaClient(rasa_url)
     app[LIMITER] = RateLimiter()
@@ -299,6 +295,7 @@ def create_app(rasa_url: str, database_url: Optional[str] = None) -> web.Applica
     app.router.add_post("/api/rating", post_rating)
     app.router.add_get("/api/ws", websocket)
     app.router.add_get("/kb/{lang}/{id}", article_page)
+    agent_api.add_routes(app)
     app.router.add_static("/static", STATIC)
 
     async def close_rasa(app: web.Application) -> None:

@@ -1,0 +1,111 @@
+"""Support agents: their accounts (helpdesk.yml, hashed passwords) and sign-in
+sessions that expire (kept hashed in the help-desk database).
+
+    python -m bot.helpdesk.agents hash     prints the hash of a password to put in helpdesk.yml
+"""
+from __future__ import annotations
+
+import getpass
+import hashlib
+import hmac
+import secrets
+import sys
+import threading
+import time
+from typing import Mapping, Optional
+
+import sqlalchemy as sa
+
+from bot.database import default_database_url, engine_for
+
+ITERATIONS = 200_000
+SESSION_SECONDS = 8 * 3600
+
+metadata = sa.MetaData()
+
+agent_sessions = sa.Table(
+    "agent_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("agent", sa.String(64), nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+)
+
+
+def hash_password(password: str, salt: Optional[str] = None) -> str:
+    """pbkdf2_sha256$iterations$salt$hash"""
+    salt = salt or secrets.token_hex(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt.encode("ascii"), ITERATIONS).hex()
+    return f"pbkdf2_sha256${ITERATIONS}${salt}${digest}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        method, iterations, salt, digest = stored.split("$")
+        if method != "pbkdf2_sha256":
+            return False
+        computed = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt.encode("ascii"), int(iterations)).hex()
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return hmac.compare_digest(computed, digest)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class AgentSessions:
+    """Sign-in: a random token per session, valid for SESSION_SECONDS."""
+
+    def __init__(self, accounts: Mapping[str, str], database_url: Optional[str] = None) -> None:
+        self.accounts = dict(accounts)  # name -> password hash
+        self.database_url = database_url or default_database_url()
+        self._ready = False
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> sa.engine.Engine:
+        engine = engine_for(self.database_url)
+        with self._lock:
+            if not self._ready:
+                metadata.create_all(engine)
+                self._ready = True
+        return engine
+
+    def sign_in(self, name: str, password: str) -> Optional[dict]:
+        stored = self.accounts.get(name)
+        # Verify even for unknown names, so timing does not tell which names exist.
+        valid = verify_password(password, stored or hash_password("", salt="0" * 32))
+        if stored is None or not valid:
+            return None
+        token = secrets.token_urlsafe(32)
+        expires_at = time.time() + SESSION_SECONDS
+        with self.engine.begin() as db:
+            db.execute(agent_sessions.delete().where(agent_sessions.c.expires_at < time.time()))
+            db.execute(agent_sessions.insert().values(token_hash=_token_hash(token), agent=name, expires_at=expires_at))
+        return {"token": token, "agent": name, "expires_at": expires_at}
+
+    def agent_for(self, token: Optional[str]) -> Optional[str]:
+        if not token:
+            return None
+        with self.engine.connect() as db:
+            row = db.execute(sa.select(agent_sessions).where(agent_sessions.c.token_hash == _token_hash(token))).first()
+        if row is None or row.expires_at < time.time():
+            return None
+        return row.agent
+
+
+def main() -> int:
+    if sys.argv[1:] != ["hash"]:
+        print(__doc__.strip().splitlines()[-1].strip(), file=sys.stderr)
+        return 2
+    password = getpass.getpass("Password: ")
+    if len(password) < 12:
+        print("Use at least 12 characters.", file=sys.stderr)
+        return 1
+    print(hash_password(password))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

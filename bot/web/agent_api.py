@@ -7,6 +7,7 @@ customer cannot reach any of this.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any, Dict
 
@@ -67,7 +68,8 @@ async def get_escalation(request: web.Request) -> web.Response:
     if record is None:
         raise ApiError(404, "not_found", "No such escalation.")
     live = await asyncio.to_thread(request.app[STORE].history, record["conversation_id"])
-    return web.json_response({**summary(record), "transcript": record["transcript"], "messages": live})
+    transcript = json.loads(record["transcript"]) if record["transcript"] else []
+    return web.json_response({**summary(record), "transcript": transcript, "messages": live})
 
 
 async def claim(request: web.Request) -> web.Response:

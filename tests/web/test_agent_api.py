@@ -33,7 +33,8 @@ async def sign_in(client, name="ana"):
 
 
 def escalate(client, conversation_id, priority=2, queue="support", language="pt"):
-    return client.escalations.create(NewEscalation(conversation_id, "repeated_anger", priority, queue, language, None, "angry", ["angry"], []))
+    transcript = [{"sender": "customer", "text": "isso nao funciona!!!", "mood": "angry"}]
+    return client.escalations.create(NewEscalation(conversation_id, "repeated_anger", priority, queue, language, None, "angry", ["angry"], transcript))
 
 
 async def test_sign_in_needs_the_right_password(client):
@@ -86,6 +87,7 @@ async def test_claim_talk_both_ways_and_resolve_hands_back_to_the_bot(client, ra
 
     await socket.send_json({"type": "message", "text": "meu pedido 123 nao chegou"})
     detail = await (await client.get(f"/api/escalations/{record['id']}", headers=agent)).json()
+    assert detail["transcript"] == [{"sender": "customer", "text": "isso nao funciona!!!", "mood": "angry"}]
     assert detail["messages"][-1] == {**detail["messages"][-1], "sender": "customer", "text": "meu pedido 123 nao chegou"}
     assert rasa.received == []  # the bot stayed silent while the agent held the conversation
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 
 import sqlalchemy as sa
 
@@ -25,3 +26,27 @@ def default_database_url() -> str:
 @functools.lru_cache(maxsize=None)
 def engine_for(url: str) -> sa.engine.Engine:
     return sa.create_engine(url, future=True)
+
+
+_tables_made: set = set()
+_tables_lock = threading.Lock()
+
+
+def engine_with_tables(url: str, metadata: sa.MetaData) -> sa.engine.Engine:
+    """The engine for `url`, with `metadata`'s tables created on first use.
+
+    A failure (database down) is not remembered: the next call tries again.
+    """
+    engine = engine_for(url)
+    key = (url, id(metadata))
+    with _tables_lock:
+        if key not in _tables_made:
+            metadata.create_all(engine)
+            _tables_made.add(key)
+    return engine
+
+
+def forget_tables() -> None:
+    """After tables were dropped behind our back (tests), create them again."""
+    with _tables_lock:
+        _tables_made.clear()

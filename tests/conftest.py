@@ -22,11 +22,13 @@ def database_url(request, tmp_path) -> str:
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
         pytest.skip("TEST_POSTGRES_URL is not set: export TEST_POSTGRES_URL=$(scripts/test-postgres.sh)")
-    from bot.database import engine_for
+    from bot.database import engine_for, forget_tables
+    from bot.helpdesk.agents import metadata as agent_tables
     from bot.helpdesk.escalations import metadata as escalation_tables
     from bot.web.store import metadata as chat_tables
 
     engine = engine_for(url)
-    escalation_tables.drop_all(engine)
-    chat_tables.drop_all(engine)
+    for tables in (escalation_tables, chat_tables, agent_tables):
+        tables.drop_all(engine)
+    forget_tables()
     return url

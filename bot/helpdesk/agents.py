@@ -10,13 +10,12 @@ import hashlib
 import hmac
 import secrets
 import sys
-import threading
 import time
 from typing import Mapping, Optional
 
 import sqlalchemy as sa
 
-from bot.database import default_database_url, engine_for
+from bot.database import default_database_url, engine_with_tables
 
 ITERATIONS = 200_000
 SESSION_SECONDS = 8 * 3600
@@ -60,17 +59,10 @@ class AgentSessions:
     def __init__(self, accounts: Mapping[str, str], database_url: Optional[str] = None) -> None:
         self.accounts = dict(accounts)  # name -> password hash
         self.database_url = database_url or default_database_url()
-        self._ready = False
-        self._lock = threading.Lock()
 
     @property
     def engine(self) -> sa.engine.Engine:
-        engine = engine_for(self.database_url)
-        with self._lock:
-            if not self._ready:
-                metadata.create_all(engine)
-                self._ready = True
-        return engine
+        return engine_with_tables(self.database_url, metadata)
 
     def sign_in(self, name: str, password: str) -> Optional[dict]:
         stored = self.accounts.get(name)

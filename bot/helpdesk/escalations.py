@@ -6,14 +6,13 @@ escalation waits as a ticket with the customer's e-mail address.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
-from bot.database import default_database_url, engine_for
+from bot.database import default_database_url, engine_with_tables
 
 metadata = sa.MetaData()
 
@@ -56,17 +55,10 @@ class NewEscalation:
 class EscalationStore:
     def __init__(self, database_url: Optional[str] = None) -> None:
         self.database_url = database_url or default_database_url()
-        self._ready = False
-        self._lock = threading.Lock()
 
     @property
     def engine(self) -> sa.engine.Engine:
-        engine = engine_for(self.database_url)
-        with self._lock:
-            if not self._ready:
-                metadata.create_all(engine)
-                self._ready = True
-        return engine
+        return engine_with_tables(self.database_url, metadata)
 
     def create(self, new: NewEscalation) -> Dict[str, Any]:
         now = time.time()

@@ -10,14 +10,13 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
-from bot.database import engine_for
+from bot.database import engine_with_tables
 
 metadata = sa.MetaData()
 
@@ -65,17 +64,10 @@ class Session:
 class ChatStore:
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
-        self._engine: Optional[sa.engine.Engine] = None
-        self._lock = threading.Lock()
 
     @property
     def engine(self) -> sa.engine.Engine:
-        with self._lock:
-            if self._engine is None:
-                engine = engine_for(self.database_url)
-                metadata.create_all(engine)
-                self._engine = engine
-            return self._engine
+        return engine_with_tables(self.database_url, metadata)
 
     def create_session(self) -> Dict[str, str]:
         """A new session: its id, and the token that alone proves ownership."""

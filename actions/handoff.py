@@ -58,6 +58,14 @@ def automatic_reason(tracker: Tracker) -> Optional[str]:
     return rules.anger_reason(get_settings().escalation, rules.turns_from_events(tracker.events))
 
 
+def counted_reason(tracker: Tracker, rule: str, count: int) -> Optional[str]:
+    """`rule` once its count is reached (unhelpful_answers, repeated_fallback,
+    no_article), unless already escalated."""
+    if tracker.get_slot("escalation_id") or not rules.reached(get_settings().escalation, rule, count):
+        return None
+    return rule
+
+
 async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[EventType]:
     """Record the escalation (once per conversation), tell the customer where
     they stand, and ask for an e-mail address while nobody is online."""

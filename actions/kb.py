@@ -16,8 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import automatic_reason, escalate
-from bot.helpdesk import rules
+from actions.handoff import automatic_reason, counted_reason, escalate
 from bot.kb.articles import Article
 from bot.kb.service import Match, load_knowledge_base
 from bot.nlu import chinese_script
@@ -130,7 +129,7 @@ class ActionAnswerQuestion(Action):
         )
         missing = _count(tracker, SLOT_NO_ARTICLE) + 1
         events: List[EventType] = [SlotSet(SLOT_ARTICLES, None), SlotSet(SLOT_NO_ARTICLE, missing)]
-        if rules.reached(get_settings().escalation, "no_article", missing) and not tracker.get_slot("escalation_id"):
+        if counted_reason(tracker, "no_article", missing):
             events += await escalate(dispatcher, tracker, "no_article")
         return events
 
@@ -159,6 +158,6 @@ class ActionAnswerFeedback(Action):
         dispatcher.utter_message(response="utter_sorry_not_helped")
         unhelpful = _count(tracker, SLOT_UNHELPFUL) + 1
         events: List[EventType] = [SlotSet(SLOT_ARTICLES, None), SlotSet(SLOT_UNHELPFUL, unhelpful)]
-        if rules.reached(get_settings().escalation, "unhelpful_answers", unhelpful) and not tracker.get_slot("escalation_id"):
+        if counted_reason(tracker, "unhelpful_answers", unhelpful):
             events += await escalate(dispatcher, tracker, "unhelpful_answers")
         return events

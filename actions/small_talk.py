@@ -10,9 +10,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.handoff import automatic_reason, escalate
+from actions.handoff import automatic_reason, counted_reason, escalate
 from bot.helpdesk import rules
-from bot.settings import get_settings
 
 RESPONSES = {
     "greet": "utter_greet",
@@ -35,10 +34,9 @@ class ActionReply(Action):
     ) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reason = automatic_reason(tracker)
-        if reason is None and intent == rules.FALLBACK_INTENT and not tracker.get_slot("escalation_id"):
+        if reason is None and intent == rules.FALLBACK_INTENT:
             fallbacks = rules.consecutive_fallbacks(rules.turns_from_events(tracker.events))
-            if rules.reached(get_settings().escalation, "repeated_fallback", fallbacks):
-                reason = "repeated_fallback"
+            reason = counted_reason(tracker, "repeated_fallback", fallbacks)
         if reason:
             return await escalate(dispatcher, tracker, reason)
         dispatcher.utter_message(response=RESPONSES.get(intent, "utter_default"))

@@ -12,13 +12,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
+
+from bot.run import wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "helpdesk.tar.gz"
@@ -32,16 +32,11 @@ def free_port() -> int:
 
 
 def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process exited ({process.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
+    """bot.run's wait, with the end of the process's log when it fails."""
+    try:
+        wait_until_up(url, timeout, process, log.name)
+    except RuntimeError as error:
+        raise RuntimeError(f"{error}\n{log.read_text()[-3000:]}") from None
 
 
 def post_json(url: str, body: Any, timeout: float = 60) -> Any:

@@ -1,11 +1,13 @@
 """Hand a conversation to a person: record the escalation, tell the customer
-where they stand, and take an e-mail address while nobody is online.
+where they stand, and take an e-mail address while nobody can answer.
 
 Escalations happen when the customer asks for a person, and by the named
 rules of bot/helpdesk/rules.py, checked by every action that answers a
-customer. There is no agent console yet, so nobody is ever online: every
-escalation waits as a ticket with the customer's e-mail address, and is
-announced to the configured webhook.
+customer. When the queue is open and an agent has the console open, the
+customer is told their place in the queue and waits; otherwise (outside the
+queue's opening hours, or nobody online) the escalation waits as a ticket
+with the customer's e-mail address. Every escalation is announced to the
+configured webhook.
 """
 from __future__ import annotations
 
@@ -20,14 +22,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.helpdesk import routing, rules, webhook
+from bot.helpdesk import routing, rules, spool, webhook
 from bot.helpdesk.escalations import EscalationStore, NewEscalation
+from bot.helpdesk.presence import Presence
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 MAX_TRANSCRIPT = 200  # messages kept with an escalation
+SPOOLED = "spooled"  # escalation_id while the escalation waits in the spool (database down)
 
 
 def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -51,11 +55,20 @@ def answered_articles(tracker: Tracker) -> List[str]:
     return found
 
 
+def since_last_handback(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Events after an agent last handed the conversation back (Rasa's
+    `resume`): what came before was dealt with by a person."""
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") == "resume":
+            return events[index + 1:]
+    return events
+
+
 def automatic_reason(tracker: Tracker) -> Optional[str]:
     """The anger rule that fires on the latest message, unless already escalated."""
     if tracker.get_slot("escalation_id"):
         return None
-    return rules.anger_reason(get_settings().escalation, rules.turns_from_events(tracker.events))
+    return rules.anger_reason(get_settings().escalation, rules.turns_from_events(since_last_handback(tracker.events)))
 
 
 def counted_reason(tracker: Tracker, rule: str, count: int) -> Optional[str]:
@@ -68,7 +81,7 @@ def counted_reason(tracker: Tracker, rule: str, count: int) -> Optional[str]:
 
 async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[EventType]:
     """Record the escalation (once per conversation), tell the customer where
-    they stand, and ask for an e-mail address while nobody is online."""
+    they stand, and ask for an e-mail address when nobody can answer now."""
     settings = get_settings()
     language = tracker.get_slot("language") or settings.default_language
     mood = tracker.get_slot("mood")
@@ -87,21 +100,35 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         mood=mood,
         moods=[line["mood"] for line in lines if line.get("mood")],
         transcript=lines,
+        articles=answered_articles(tracker),
     )
     store = EscalationStore()
     try:
         record = await asyncio.to_thread(store.open_for, tracker.sender_id)
         if record is None:
             record = await asyncio.to_thread(store.create, new)
-            webhook.announce(settings.escalation.webhook_url, announcement(record), settings.escalation.webhook_attempts)
+            announce_new(record)
         position = await asyncio.to_thread(store.position, record["id"])
+        queue = settings.escalation.queue(record["queue"])
+        open_now = queue.is_open()
+        online = open_now and bool(await asyncio.to_thread(Presence().online))
     except SQLAlchemyError as error:
-        # No ticket could be written: say so by giving the direct contacts.
-        logger.error("escalation of %s not stored: %s", tracker.sender_id, error)
-        dispatcher.utter_message(response="utter_contact_human")
-        return []
-    dispatcher.utter_message(response="utter_escalation_offline", ticket=record["id"], position=max(position, 1))
+        # Database down or full: keep the escalation on disk, write it when
+        # the database is back, and give the customer the direct contacts.
+        logger.error("escalation of %s kept in the spool, database unavailable: %s", tracker.sender_id, error)
+        spool.keep(new)
+        spool.retry_in_background(EscalationStore, announce_new)
+        dispatcher.utter_message(response="utter_escalation_saved")
+        return [SlotSet("escalation_id", SPOOLED)]
     events: List[EventType] = [SlotSet("escalation_id", record["id"])]
+    where = {"ticket": record["id"], "position": max(position, 1)}
+    if online:
+        dispatcher.utter_message(response="utter_escalation_online", **where)
+        return events
+    if not open_now:
+        dispatcher.utter_message(response="utter_escalation_closed", hours=queue.hours.describe(language), **where)
+    else:
+        dispatcher.utter_message(response="utter_escalation_offline", **where)
     if not record.get("email"):  # asking again for a person does not ask for the address again
         events.append(FollowupAction("email_form"))
     return events
@@ -117,6 +144,12 @@ class ActionEscalate(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         return await escalate(dispatcher, tracker, "request_human")
+
+
+def announce_new(record: Dict[str, Any]) -> None:
+    """Tell the configured webhook about a new escalation (in the background)."""
+    settings = get_settings().escalation
+    webhook.announce(settings.webhook_url, announcement(record), settings.webhook_attempts)
 
 
 def announcement(record: Dict[str, Any]) -> Dict[str, Any]:

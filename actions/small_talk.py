@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.handoff import automatic_reason, counted_reason, escalate
+from actions.handoff import automatic_reason, counted_reason, escalate, since_last_handback
 from bot.helpdesk import rules
 
 RESPONSES = {
@@ -35,7 +35,7 @@ class ActionReply(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reason = automatic_reason(tracker)
         if reason is None and intent == rules.FALLBACK_INTENT:
-            fallbacks = rules.consecutive_fallbacks(rules.turns_from_events(tracker.events))
+            fallbacks = rules.consecutive_fallbacks(rules.turns_from_events(since_last_handback(tracker.events)))
             reason = counted_reason(tracker, "repeated_fallback", fallbacks)
         if reason:
             return await escalate(dispatcher, tracker, reason)

@@ -42,8 +42,22 @@ def engine_with_tables(url: str, metadata: sa.MetaData) -> sa.engine.Engine:
     with _tables_lock:
         if key not in _tables_made:
             metadata.create_all(engine)
+            add_missing_columns(engine, metadata)
             _tables_made.add(key)
     return engine
+
+
+def add_missing_columns(engine: sa.engine.Engine, metadata: sa.MetaData) -> None:
+    """Columns added to a table after a database was made (all nullable) are
+    added to it, so an existing var/helpdesk.db keeps working after an update."""
+    inspector = sa.inspect(engine)
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as db:
+                    db.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def forget_tables() -> None:

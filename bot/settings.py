@@ -8,11 +8,13 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, Mapping, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 import yaml
 
+from bot.helpdesk.hours import HoursError, OpeningHours
 from bot.languages import LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +59,10 @@ class Queue:
     name: str
     articles: Tuple[str, ...] = ()
     words: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    hours: Optional[OpeningHours] = None  # None: always open
+
+    def is_open(self, now: Optional[datetime] = None) -> bool:
+        return self.hours is None or self.hours.is_open(now)
 
 
 RULES = ("request_human", "repeated_anger", "anger_with_threat", "unhelpful_answers", "repeated_fallback", "no_article")
@@ -71,6 +77,9 @@ class EscalationSettings:
     angry_bonus: int
     webhook_url: str
     webhook_attempts: int
+
+    def queue(self, name: str) -> Queue:
+        return next((q for q in self.queues if q.name == name), self.queues[0])
 
 
 @dataclass(frozen=True)
@@ -147,7 +156,11 @@ def parse_escalation(raw: Mapping[str, Any]) -> EscalationSettings:
     for name, queue in (_section(raw, "queues") or {"support": {}}).items():
         queue = queue or {}
         words = {language: tuple(str(w) for w in queue.get("words", {}).get(language) or ()) for language in LANGUAGES}
-        queues.append(Queue(str(name), tuple(str(a) for a in queue.get("articles") or ()), words))
+        try:
+            hours = OpeningHours.parse(queue["hours"]) if queue.get("hours") else None
+        except HoursError as error:
+            raise SettingsError(f"escalation.queues.{name}.hours: {error}") from None
+        queues.append(Queue(str(name), tuple(str(a) for a in queue.get("articles") or ()), words, hours))
     if "support" not in {q.name for q in queues}:
         raise SettingsError("escalation.queues needs a 'support' queue, where everything else goes")
     webhook = _section(raw, "webhook")

@@ -39,6 +39,18 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 24
         raise RuntimeError(f"{error}\n{log.read_text()[-3000:]}") from None
 
 
+def always_open_settings(path: Path) -> Path:
+    """helpdesk.yml with every queue open around the clock, written to `path`:
+    whether a person can answer must not depend on when the tests run."""
+    import yaml
+
+    settings = yaml.safe_load((ROOT / "helpdesk.yml").read_text(encoding="utf-8"))
+    for queue in settings["escalation"]["queues"].values():
+        (queue or {}).pop("hours", None)
+    path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def post_json(url: str, body: Any, timeout: float = 60) -> Any:
     data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
@@ -90,6 +102,7 @@ class Assistant:
     processes: List[subprocess.Popen]
     logs: List[Any] = field(default_factory=list)
     webhook: Optional[WebhookTarget] = None
+    database_url: str = ""
 
     def parse(self, text: str, metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         return post_json(f"{self.rasa_url}/model/parse", {"text": text, **({"metadata": metadata} if metadata else {})})
@@ -121,7 +134,9 @@ class Assistant:
             self.webhook.stop()
 
 
-def start_assistant(workdir: Path) -> Assistant:
+def start_assistant(workdir: Path, database_url: Optional[str] = None) -> Assistant:
+    """Action server, Rasa and web server; help-desk records in `database_url`
+    (default: a new SQLite file in workdir)."""
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make train`")
     action_port, rasa_port, web_port = free_port(), free_port(), free_port()
@@ -131,7 +146,10 @@ def start_assistant(workdir: Path) -> Assistant:
         "nlg:\n  type: bot.nlg.MultilingualNLG\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'conversations.db'}\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1"}
+    env = {
+        **os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
+        "HELPDESK_CONFIG": str(always_open_settings(workdir / "helpdesk.yml")),
+    }
     logs = []
 
     def log_file(name: str):
@@ -142,10 +160,11 @@ def start_assistant(workdir: Path) -> Assistant:
     processes = []
     action_log = workdir / "actions.log"
     database = workdir / "helpdesk.db"
+    database_url = database_url or f"sqlite:///{database}"
     webhook = WebhookTarget()
     actions = subprocess.Popen(
         [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        cwd=ROOT, env={**env, "DATABASE_URL": f"sqlite:///{database}", "ESCALATION_WEBHOOK_URL": webhook.url}, stdout=log_file("actions.log"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**env, "DATABASE_URL": database_url, "ESCALATION_WEBHOOK_URL": webhook.url}, stdout=log_file("actions.log"), stderr=subprocess.STDOUT,
     )
     processes.append(actions)
     rasa_log = workdir / "rasa.log"
@@ -158,11 +177,11 @@ def start_assistant(workdir: Path) -> Assistant:
     web_log = workdir / "web.log"
     web = subprocess.Popen(
         [sys.executable, "-m", "bot.web.server", "--port", str(web_port)],
-        cwd=ROOT, env={**env, "RASA_URL": f"http://127.0.0.1:{rasa_port}", "DATABASE_URL": f"sqlite:///{database}"},
+        cwd=ROOT, env={**env, "RASA_URL": f"http://127.0.0.1:{rasa_port}", "DATABASE_URL": database_url},
         stdout=log_file("web.log"), stderr=subprocess.STDOUT,
     )
     processes.append(web)
-    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", database, processes, logs, webhook)
+    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", database, processes, logs, webhook, database_url)
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         wait_for(f"{assistant.web_url}/health", web, web_log)

@@ -1,7 +1,12 @@
-"""Support agents: their accounts (helpdesk.yml, hashed passwords) and sign-in
-sessions that expire (kept hashed in the help-desk database).
+"""Support agents: their accounts and sign-in sessions that expire.
 
-    python -m bot.helpdesk.agents hash     prints the hash of a password to put in helpdesk.yml
+Accounts live in helpdesk.yml (`agents:`) or in the help-desk database;
+either way only a pbkdf2 hash of the password is kept. Session tokens are
+kept hashed too.
+
+    python -m bot.helpdesk.agents hash        prints the hash of a password to put in helpdesk.yml
+    python -m bot.helpdesk.agents add NAME    stores an account in the database (DATABASE_URL)
+                                              (password from the terminal, or one line on stdin)
 """
 from __future__ import annotations
 
@@ -21,6 +26,13 @@ ITERATIONS = 200_000
 SESSION_SECONDS = 8 * 3600
 
 metadata = sa.MetaData()
+
+agent_accounts = sa.Table(
+    "agent_accounts",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+)
 
 agent_sessions = sa.Table(
     "agent_sessions",
@@ -57,15 +69,30 @@ class AgentSessions:
     """Sign-in: a random token per session, valid for SESSION_SECONDS."""
 
     def __init__(self, accounts: Mapping[str, str], database_url: Optional[str] = None) -> None:
-        self.accounts = dict(accounts)  # name -> password hash
+        self.accounts = dict(accounts)  # name -> password hash, from helpdesk.yml
         self.database_url = database_url or default_database_url()
 
     @property
     def engine(self) -> sa.engine.Engine:
         return engine_with_tables(self.database_url, metadata)
 
+    def add_account(self, name: str, password: str) -> None:
+        """Create or change an account kept in the database."""
+        if not name or len(name) > 64 or len(password) < 12:
+            raise ValueError("a name of 1-64 characters and a password of at least 12")
+        hashed = hash_password(password)
+        with self.engine.begin() as db:
+            db.execute(agent_accounts.delete().where(agent_accounts.c.name == name))
+            db.execute(agent_accounts.insert().values(name=name, password_hash=hashed))
+
+    def _stored_hash(self, name: str) -> Optional[str]:
+        if name in self.accounts:
+            return self.accounts[name]
+        with self.engine.connect() as db:
+            return db.execute(sa.select(agent_accounts.c.password_hash).where(agent_accounts.c.name == name)).scalar()
+
     def sign_in(self, name: str, password: str) -> Optional[dict]:
-        stored = self.accounts.get(name)
+        stored = self._stored_hash(name)
         # Verify even for unknown names, so timing does not tell which names exist.
         valid = verify_password(password, stored or hash_password("", salt="0" * 32))
         if stored is None or not valid:
@@ -87,15 +114,26 @@ class AgentSessions:
         return row.agent
 
 
-def main() -> int:
-    if sys.argv[1:] != ["hash"]:
-        print(__doc__.strip().splitlines()[-1].strip(), file=sys.stderr)
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("Password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def main(argv: Optional[list] = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args not in (["hash"],) and not (len(args) == 2 and args[0] == "add"):
+        print(__doc__.split("\n\n")[-1].rstrip(), file=sys.stderr)
         return 2
-    password = getpass.getpass("Password: ")
+    password = _read_password()
     if len(password) < 12:
         print("Use at least 12 characters.", file=sys.stderr)
         return 1
-    print(hash_password(password))
+    if args[0] == "hash":
+        print(hash_password(password))
+        return 0
+    AgentSessions({}).add_account(args[1], password)
+    print(f"Agent {args[1]} can now sign in at /agent.")
     return 0
 
 

@@ -36,6 +36,9 @@ escalations = sa.Table(
     sa.Column("transcript", sa.Text),  # JSON list of {sender, text, mood?}
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("articles", sa.Text),  # JSON list of the article ids the bot tried
+    sa.Column("claimed_at", sa.Float),
+    sa.Column("resolved_at", sa.Float),
 )
 
 
@@ -50,6 +53,7 @@ class NewEscalation:
     mood: Optional[str] = None
     moods: List[str] = field(default_factory=list)
     transcript: List[Dict[str, Any]] = field(default_factory=list)
+    articles: List[str] = field(default_factory=list)
 
 
 class EscalationStore:
@@ -66,7 +70,7 @@ class EscalationStore:
             "conversation_id": new.conversation_id, "language": new.language, "script": new.script,
             "mood": new.mood, "moods": json.dumps(new.moods), "reason": new.reason, "priority": new.priority,
             "queue": new.queue, "status": QUEUED, "transcript": json.dumps(new.transcript, ensure_ascii=False),
-            "created_at": now, "updated_at": now,
+            "articles": json.dumps(new.articles), "created_at": now, "updated_at": now,
         }
         with self.engine.begin() as db:
             escalation_id = db.execute(escalations.insert().values(**values)).inserted_primary_key[0]
@@ -106,6 +110,12 @@ class EscalationStore:
         with self.engine.begin() as db:
             db.execute(escalations.update().where(escalations.c.id == escalation_id).values(email=email, updated_at=time.time()))
 
+    def last_change(self) -> tuple:
+        """Changes whenever an escalation is created, claimed or resolved (for live queues)."""
+        with self.engine.connect() as db:
+            row = db.execute(sa.select(sa.func.count(), sa.func.max(escalations.c.updated_at)).select_from(escalations)).first()
+        return tuple(row)
+
     def get(self, escalation_id: int) -> Optional[Dict[str, Any]]:
         with self.engine.connect() as db:
             row = db.execute(sa.select(escalations).where(escalations.c.id == escalation_id)).first()
@@ -129,7 +139,8 @@ class EscalationStore:
                 escalations.update()
                 .where(escalations.c.id == escalation_id)
                 .where(sa.or_(escalations.c.status == QUEUED, sa.and_(escalations.c.status == ASSIGNED, escalations.c.agent == agent)))
-                .values(status=ASSIGNED, agent=agent, updated_at=time.time())
+                .values(status=ASSIGNED, agent=agent, updated_at=time.time(),
+                        claimed_at=sa.func.coalesce(escalations.c.claimed_at, time.time()))
             ).rowcount
         return self.get(escalation_id) if taken else None
 
@@ -138,6 +149,6 @@ class EscalationStore:
             done = db.execute(
                 escalations.update()
                 .where(escalations.c.id == escalation_id, escalations.c.status == ASSIGNED, escalations.c.agent == agent)
-                .values(status=RESOLVED, updated_at=time.time())
+                .values(status=RESOLVED, updated_at=time.time(), resolved_at=time.time())
             ).rowcount
         return self.get(escalation_id) if done else None

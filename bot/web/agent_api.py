@@ -1,36 +1,72 @@
-"""The agents' HTTP API: sign in, the queue of escalations, claim, talk, resolve.
+"""The agents' side of the web server: sign in, the queue of escalations,
+claim, talk, resolve, the report, and the console's live connection.
 
 Every call but sign-in needs `Authorization: Bearer <token>` from
-POST /api/agent/login. A customer's session token is no agent token, so a
-customer cannot reach any of this.
+POST /api/agent/login (the live connection sends the token in its first
+frame). A customer's session token is no agent token, so a customer cannot
+reach any of this.
+
+While an agent holds a conversation, Rasa's tracker for it is paused (the
+bot is silent on every channel); resolving resumes it and the bot answers
+again.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import time
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.helpdesk.escalations import ASSIGNED, QUEUED, RESOLVED
-from bot.web.http import AGENTS, ESCALATIONS, HUB, LOGIN_LIMITER, STORE, ApiError, read_json
+from bot.helpdesk.presence import Presence
+from bot.helpdesk.report import build_report
+from bot.web.http import (
+    AGENTS,
+    CONSOLE_AGENTS,
+    ESCALATIONS,
+    HUB,
+    LOGIN_LIMITER,
+    PRESENCE,
+    RASA,
+    STORE,
+    ApiError,
+    parse_json,
+    read_json,
+)
 from bot.web.hub import Hub
+from bot.web.rasa_client import AssistantUnavailable
 
-LIST_FIELDS = ("id", "conversation_id", "language", "script", "mood", "reason", "priority", "queue", "status", "created_at", "agent", "email")
+logger = logging.getLogger(__name__)
+
+# The Hub topic of every open agent console (a session id never has a colon).
+CONSOLES = "agents:console"
+QUEUE_CHECK_SECONDS = 1.0
+LIST_FIELDS = (
+    "id", "conversation_id", "language", "script", "mood", "reason", "priority", "queue", "status",
+    "created_at", "claimed_at", "resolved_at", "agent", "email",
+)
 
 
 def summary(record: Dict[str, Any]) -> Dict[str, Any]:
-    return {**{k: record.get(k) for k in LIST_FIELDS}, "waiting_seconds": round(time.time() - record["created_at"], 1)}
+    end = record.get("claimed_at") or time.time()
+    return {**{k: record.get(k) for k in LIST_FIELDS}, "waiting_seconds": round(end - record["created_at"], 1)}
 
 
-async def require_agent(request: web.Request) -> str:
-    header = request.headers.get("Authorization", "")
-    token = header[7:] if header.startswith("Bearer ") else None
+async def agent_for(request: web.Request, token: Optional[str]) -> str:
     agent = await asyncio.to_thread(request.app[AGENTS].agent_for, token)
     if agent is None:
         raise ApiError(401, "unauthorized", "Sign in as an agent first (POST /api/agent/login).")
     return agent
+
+
+async def require_agent(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    return await agent_for(request, header[7:] if header.startswith("Bearer ") else None)
 
 
 async def login(request: web.Request) -> web.Response:
@@ -50,7 +86,7 @@ async def list_escalations(request: web.Request) -> web.Response:
     await require_agent(request)
     statuses = request.query.get("status", f"{QUEUED},{ASSIGNED}").split(",")
     records = await asyncio.to_thread(
-        request.app[ESCALATIONS].list, statuses, request.query.get("queue"), request.query.get("language")
+        request.app[ESCALATIONS].list, statuses, request.query.get("queue") or None, request.query.get("language") or None
     )
     return web.json_response([summary(r) for r in records])
 
@@ -62,14 +98,27 @@ def _escalation_id(request: web.Request) -> int:
         raise ApiError(404, "not_found", "No such escalation.")
 
 
+async def _live_messages(request: web.Request, record: Dict[str, Any]):
+    """The conversation since the hand-over: the widget's messages, or what the
+    customer wrote to Rasa on another channel (REST, shell)."""
+    conversation = record["conversation_id"]
+    if await asyncio.to_thread(request.app[STORE].has_session, conversation):
+        return await asyncio.to_thread(request.app[STORE].history, conversation)
+    return await request.app[RASA].customer_messages(conversation, record["created_at"])
+
+
 async def get_escalation(request: web.Request) -> web.Response:
     await require_agent(request)
     record = await asyncio.to_thread(request.app[ESCALATIONS].get, _escalation_id(request))
     if record is None:
         raise ApiError(404, "not_found", "No such escalation.")
-    live = await asyncio.to_thread(request.app[STORE].history, record["conversation_id"])
-    transcript = json.loads(record["transcript"]) if record["transcript"] else []
-    return web.json_response({**summary(record), "transcript": transcript, "messages": live})
+    return web.json_response({
+        **summary(record),
+        "transcript": json.loads(record["transcript"]) if record["transcript"] else [],
+        "articles": json.loads(record["articles"]) if record.get("articles") else [],
+        "moods": json.loads(record["moods"]) if record.get("moods") else [],
+        "messages": await _live_messages(request, record),
+    })
 
 
 async def claim(request: web.Request) -> web.Response:
@@ -77,9 +126,18 @@ async def claim(request: web.Request) -> web.Response:
     record = await asyncio.to_thread(request.app[ESCALATIONS].claim, _escalation_id(request), agent)
     if record is None:
         raise ApiError(409, "not_available", "Someone else holds this escalation, or it is closed.")
+    bot_paused = True
+    try:
+        await request.app[RASA].pause(record["conversation_id"])
+    except AssistantUnavailable as error:
+        # The widget's messages still skip the bot (the web server checks the
+        # escalation); other channels would not, so the console is told.
+        logger.error("could not pause the bot for %s: %s", record["conversation_id"], error)
+        bot_paused = False
     hub: Hub = request.app[HUB]
     await hub.publish(record["conversation_id"], {"type": "agent_joined", "name": agent})
-    return web.json_response(summary(record))
+    await hub.publish(CONSOLES, {"type": "queue_changed"})
+    return web.json_response({**summary(record), "bot_paused": bot_paused})
 
 
 async def _held(request: web.Request, agent: str) -> Dict[str, Any]:
@@ -95,8 +153,16 @@ async def message(request: web.Request) -> web.Response:
     text = (await read_json(request)).get("text")
     if not isinstance(text, str) or not text.strip() or len(text) > 4000:
         raise ApiError(400, "bad_message", "Send some text (at most 4000 characters).")
-    stored = await asyncio.to_thread(request.app[STORE].add_message, record["conversation_id"], "agent", text, {"name": agent})
-    await request.app[HUB].publish(record["conversation_id"], {"type": "message", **stored})
+    conversation = record["conversation_id"]
+    if not await asyncio.to_thread(request.app[STORE].has_session, conversation):
+        # Another channel (REST, shell): the reply joins the conversation in
+        # Rasa; those channels cannot be written to unasked.
+        await request.app[RASA].add_events(conversation, [{"event": "bot", "text": text, "metadata": {"agent": agent}}])
+        stored = {"sender": "agent", "text": text, "name": agent, "created_at": time.time()}
+    else:
+        stored = await asyncio.to_thread(request.app[STORE].add_message, conversation, "agent", text, {"name": agent})
+        await request.app[HUB].publish(conversation, {"type": "message", **stored})
+    await request.app[HUB].publish(CONSOLES, {"type": "message", "escalation_id": record["id"], "conversation_id": conversation, "message": stored})
     return web.json_response(stored)
 
 
@@ -105,14 +171,105 @@ async def resolve(request: web.Request) -> web.Response:
     record = await asyncio.to_thread(request.app[ESCALATIONS].resolve, _escalation_id(request), agent)
     if record is None or record["status"] != RESOLVED:
         raise ApiError(409, "not_yours", "Claim the escalation first.")
+    bot_back = True
+    try:
+        await request.app[RASA].hand_back(record["conversation_id"])
+    except AssistantUnavailable as error:
+        logger.error("could not hand %s back to the bot: %s", record["conversation_id"], error)
+        bot_back = False
     await request.app[HUB].publish(record["conversation_id"], {"type": "agent_left", "name": agent})
-    return web.json_response(summary(record))
+    await request.app[HUB].publish(CONSOLES, {"type": "queue_changed"})
+    return web.json_response({**summary(record), "bot_resumed": bot_back})
+
+
+async def report(request: web.Request) -> web.Response:
+    await require_agent(request)
+    try:
+        days = float(request.query["days"]) if request.query.get("days") else None
+    except ValueError:
+        raise ApiError(400, "bad_request", "days must be a number.")
+    return web.json_response(await asyncio.to_thread(build_report, request.app[STORE].database_url, days))
+
+
+async def console_socket(request: web.Request) -> web.StreamResponse:
+    """An agent console's live connection. First frame: {"type": "auth", "token": ...};
+    then the server sends queue_changed and message events, and the console
+    sends {"type": "ping"} every 20 s, which keeps the agent online."""
+    socket = web.WebSocketResponse(heartbeat=30, max_msg_size=16 * 1024)
+    await socket.prepare(request)
+    try:
+        first = await socket.receive(timeout=10)
+        token = parse_json(first.data).get("token") if first.type == WSMsgType.TEXT else None
+        agent = await agent_for(request, token if isinstance(token, str) else None)
+    except (ApiError, asyncio.TimeoutError, SQLAlchemyError):
+        await socket.send_json({"type": "error", "code": "unauthorized", "message": "Sign in as an agent first."})
+        await socket.close()
+        return socket
+    presence: Presence = request.app[PRESENCE]
+    hub: Hub = request.app[HUB]
+    hub.join(CONSOLES, socket)
+    consoles = request.app[CONSOLE_AGENTS]
+    consoles[agent] = consoles.get(agent, 0) + 1
+    try:
+        await asyncio.to_thread(presence.seen, agent)
+        await socket.send_json({"type": "ready", "agent": agent})
+        async for frame in socket:
+            if frame.type == WSMsgType.ERROR:
+                break
+            if await asyncio.to_thread(request.app[AGENTS].agent_for, token) is None:
+                await socket.send_json({"type": "error", "code": "unauthorized", "message": "The session expired; sign in again."})
+                break
+            await asyncio.to_thread(presence.seen, agent)
+    except SQLAlchemyError as error:
+        logger.error("agent console of %s: database unavailable: %s", agent, error)
+    finally:
+        hub.leave(CONSOLES, socket)
+        consoles[agent] -= 1
+        if not consoles[agent]:  # the agent's last console here closed
+            del consoles[agent]
+            # Not awaited: aiohttp cancels this handler when the client goes away.
+            asyncio.get_running_loop().run_in_executor(None, _mark_gone, presence, agent)
+    return socket
+
+
+def _mark_gone(presence: Presence, agent: str) -> None:
+    try:
+        presence.gone(agent)
+    except SQLAlchemyError as error:  # they drop out of `online` after ONLINE_SECONDS anyway
+        logger.warning("could not mark %s offline: %s", agent, error)
+
+
+async def watch_queue(app: web.Application) -> None:
+    """Tell open consoles when escalations change, whichever process changed
+    them (the action server creates them): the database is the common ground."""
+    last = None
+    while True:
+        await asyncio.sleep(QUEUE_CHECK_SECONDS)
+        try:
+            change = await asyncio.to_thread(app[ESCALATIONS].last_change)
+        except SQLAlchemyError as error:
+            logger.warning("queue check failed: %s", error)
+            continue
+        if last is not None and change != last and app[HUB].sockets(CONSOLES):
+            await app[HUB].publish(CONSOLES, {"type": "queue_changed"})
+        last = change
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/agent/login", login)
+    app.router.add_get("/api/agent/ws", console_socket)
     app.router.add_get("/api/escalations", list_escalations)
     app.router.add_get("/api/escalations/{id}", get_escalation)
     app.router.add_post("/api/escalations/{id}/claim", claim)
     app.router.add_post("/api/escalations/{id}/message", message)
     app.router.add_post("/api/escalations/{id}/resolve", resolve)
+    app.router.add_get("/api/report", report)
+
+    async def start_watching(app: web.Application):
+        task = asyncio.create_task(watch_queue(app))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    app.cleanup_ctx.append(start_watching)

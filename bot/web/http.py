@@ -8,6 +8,7 @@ from aiohttp import web
 
 STORE, HUB, RASA, LIMITER, SESSION_LIMITER, LOCKS = "store", "hub", "rasa", "limiter", "session_limiter", "locks"
 AGENTS, ESCALATIONS, LOGIN_LIMITER = "agents", "escalations", "login_limiter"
+PRESENCE, CONSOLE_AGENTS = "presence", "console_agents"
 
 
 class ApiError(Exception):

@@ -1,8 +1,8 @@
 """Live connections per chat session, and publishing events to them.
 
 A customer may have the widget open in several tabs; every event of the
-session (bot reply, agent message, notice) goes to all of them. Agents'
-messages will arrive through `publish` as well, which is why the web server
+session (bot reply, agent message, notice) goes to all of them. Open agent
+consoles share one topic (bot/web/agent_api.py CONSOLES). The web server
 never writes to a socket directly. This hub lives in one process; running
 several web servers needs a shared pub/sub (Redis) behind the same calls.
 """
@@ -28,6 +28,9 @@ class Hub:
         self._sockets[session_id].discard(socket)
         if not self._sockets[session_id]:
             del self._sockets[session_id]
+
+    def sockets(self, topic: str) -> Set[web.WebSocketResponse]:
+        return set(self._sockets.get(topic, ()))
 
     async def publish(self, session_id: str, event: Dict[str, Any]) -> None:
         await self.publish_except(session_id, event, None)

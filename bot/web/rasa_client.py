@@ -1,4 +1,6 @@
-"""Talking to the Rasa server: its REST channel and the conversation's slots."""
+"""Talking to the Rasa server: its REST channel, the conversation's slots, and
+pausing a conversation while a person holds it (Rasa's HTTP API, so the bot
+is silent on every channel, not only the widget)."""
 from __future__ import annotations
 
 import asyncio
@@ -68,3 +70,49 @@ class RasaClient:
         if language not in LANGUAGES:
             return None, None
         return language, script if script in ("Hans", "Hant") else None
+
+    async def add_events(self, sender: str, events: List[Dict[str, Any]]) -> None:
+        """Append events to the conversation in Rasa (raises AssistantUnavailable)."""
+        try:
+            client = await self._client()
+            async with client.post(
+                f"{self.url}/conversations/{sender}/tracker/events", params={"include_events": "NONE"}, json=events
+            ) as reply:
+                if reply.status != 200:
+                    raise AssistantUnavailable(f"Rasa answered {reply.status}: {(await reply.text())[:200]}")
+        except (ClientError, asyncio.TimeoutError) as error:
+            raise AssistantUnavailable(f"{type(error).__name__}: {error}") from error
+
+    async def pause(self, sender: str) -> None:
+        """The bot stops answering this conversation (a person took it)."""
+        await self.add_events(sender, [{"event": "pause"}])
+
+    async def hand_back(self, sender: str) -> None:
+        """The bot answers again, starting afresh: the escalation is closed, the
+        counters of the escalation rules start from zero and no form is open."""
+        await self.add_events(sender, [
+            {"event": "resume"},
+            {"event": "active_loop", "name": None},
+            {"event": "slot", "name": "escalation_id", "value": None},
+            {"event": "slot", "name": "kb_unhelpful_count", "value": 0},
+            {"event": "slot", "name": "kb_no_article_count", "value": 0},
+        ])
+
+    async def customer_messages(self, sender: str, since: float) -> List[Dict[str, Any]]:
+        """What the customer wrote in Rasa since `since` (for conversations that
+        come through other channels than the widget, e.g. REST)."""
+        try:
+            client = await self._client()
+            async with client.get(f"{self.url}/conversations/{sender}/tracker", params={"include_events": "ALL"}) as reply:
+                if reply.status != 200:
+                    return []
+                tracker = await reply.json()
+        except (ClientError, asyncio.TimeoutError, ValueError) as error:
+            logger.warning("could not read the conversation %s: %s", sender, error)
+            return []
+        events = tracker.get("events") if isinstance(tracker, dict) else None
+        return [
+            {"sender": "customer", "text": str(e.get("text") or ""), "created_at": e.get("timestamp")}
+            for e in events or []
+            if isinstance(e, dict) and e.get("event") == "user" and (e.get("timestamp") or 0) >= since
+        ]

@@ -2,8 +2,10 @@
 connection, the knowledge-base article pages, and a relay to Rasa.
 
     python -m bot.web.server [--port 8000]
-    RASA_URL       where Rasa runs (http://localhost:5005)
-    DATABASE_URL   sessions and transcripts (sqlite:///var/helpdesk.db)
+    RASA_URL                 where Rasa runs (http://localhost:5005)
+    DATABASE_URL             sessions and transcripts (sqlite:///var/helpdesk.db)
+    CHAT_MESSAGES_PER_10S    messages a session may send per 10 s (8; raised by `make bench`)
+    CHAT_SESSIONS_PER_MINUTE new conversations per client address per minute (30)
 
 Customers never choose their conversation id: POST /api/sessions issues a
 random id and a secret token, and every call (HTTP or WebSocket) must bring
@@ -29,16 +31,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.database import default_database_url
 from bot.helpdesk.agents import AgentSessions
 from bot.helpdesk.escalations import ASSIGNED, EscalationStore
+from bot.helpdesk.presence import Presence
 from bot.kb.service import load_articles
 from bot.settings import LANGUAGES, get_settings
 from bot.web import agent_api
 from bot.web.http import (
     AGENTS,
+    CONSOLE_AGENTS,
     ESCALATIONS,
     HUB,
     LIMITER,
     LOCKS,
     LOGIN_LIMITER,
+    PRESENCE,
     RASA,
     SESSION_LIMITER,
     STORE,
@@ -48,7 +53,7 @@ from bot.web.http import (
     read_json,
 )
 from bot.web.hub import Hub
-from bot.web.limits import MAX_MESSAGE_CHARS, RateLimiter
+from bot.web.limits import MAX_MESSAGE_CHARS, MAX_MESSAGES, RateLimiter
 from bot.web.rasa_client import AssistantUnavailable, RasaClient
 from bot.web.store import ChatStore, Session
 
@@ -103,6 +108,8 @@ async def handle_customer_message(
         customer = await asyncio.to_thread(store.add_message, session.id, "customer", shown)
         await hub.publish_except(session.id, {"type": "message", **customer}, origin)
         held = await asyncio.to_thread(app[ESCALATIONS].open_for, session.id)
+        if held is not None:  # agents watching the escalation see it at once
+            await hub.publish(agent_api.CONSOLES, {"type": "message", "escalation_id": held["id"], "conversation_id": session.id, "message": customer})
         if held is not None and held["status"] == ASSIGNED:
             return []  # an agent holds the conversation: the bot stays silent
         await hub.publish(session.id, {"type": "typing"})
@@ -122,6 +129,9 @@ async def handle_customer_message(
             event = {"type": "message", **await asyncio.to_thread(store.add_message, session.id, "bot", reply.get("text") or "", extra)}
             await hub.publish(session.id, event)
             events.append(event)
+        if held is not None:  # the bot's answers while queued (e.g. the e-mail form), for the agents' view
+            for event in events:
+                await hub.publish(agent_api.CONSOLES, {"type": "message", "conversation_id": session.id, "message": event})
         return events
 
 
@@ -209,6 +219,19 @@ async def demo_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC / "demo.html", headers={"Content-Security-Policy": DEMO_POLICY})
 
 
+CONSOLE_POLICY = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors 'none'"
+
+
+async def console_page(request: web.Request) -> web.StreamResponse:
+    """The agent console; it holds no data itself: everything comes through the
+    agents' API, which needs a signed-in agent."""
+    return web.FileResponse(STATIC / "agent.html", headers={"Content-Security-Policy": CONSOLE_POLICY, "Cache-Control": "no-cache"})
+
+
+async def report_page(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "report.html", headers={"Content-Security-Policy": CONSOLE_POLICY, "Cache-Control": "no-cache"})
+
+
 async def widget_script(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC / "widget.js", headers={"Cache-Control": "no-cache"})
 
@@ -272,7 +295,8 @@ async def headers(request: web.Request, handler):
 
 
 def create_app(
-    rasa_url: str, database_url: Optional[str] = None, agents: Optional[Mapping[str, str]] = None
+    rasa_url: str, database_url: Optional[str] = None, agents: Optional[Mapping[str, str]] = None,
+    messages_per_window: int = MAX_MESSAGES, sessions_per_minute: int = NEW_SESSIONS_PER_MINUTE,
 ) -> web.Application:
     database_url = database_url or default_database_url()
     app = web.Application(client_max_size=64 * 1024, middlewares=[headers])
@@ -280,10 +304,12 @@ def create_app(
     app[ESCALATIONS] = EscalationStore(database_url)
     app[AGENTS] = AgentSessions(get_settings().agents if agents is None else agents, database_url)
     app[LOGIN_LIMITER] = RateLimiter(limit=10, window=60)
+    app[PRESENCE] = Presence(database_url)
+    app[CONSOLE_AGENTS] = {}
     app[HUB] = Hub()
     app[RASA] = RasaClient(rasa_url)
-    app[LIMITER] = RateLimiter()
-    app[SESSION_LIMITER] = RateLimiter(limit=NEW_SESSIONS_PER_MINUTE, window=60)
+    app[LIMITER] = RateLimiter(limit=messages_per_window)
+    app[SESSION_LIMITER] = RateLimiter(limit=sessions_per_minute, window=60)
     # One lock per session keeps its messages in order; unused locks go away.
     app[LOCKS] = weakref.WeakValueDictionary()
     app.router.add_get("/", demo_page)
@@ -295,6 +321,8 @@ def create_app(
     app.router.add_post("/api/rating", post_rating)
     app.router.add_get("/api/ws", websocket)
     app.router.add_get("/kb/{lang}/{id}", article_page)
+    app.router.add_get("/agent", console_page)
+    app.router.add_get("/agent/report", report_page)
     agent_api.add_routes(app)
     app.router.add_static("/static", STATIC)
 
@@ -318,8 +346,13 @@ def main() -> None:
     parser.add_argument("--host", default=os.environ.get("WEB_HOST", "127.0.0.1"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
+    app = create_app(
+        os.environ.get("RASA_URL", "http://localhost:5005"),
+        messages_per_window=int(os.environ.get("CHAT_MESSAGES_PER_10S", MAX_MESSAGES)),
+        sessions_per_minute=int(os.environ.get("CHAT_SESSIONS_PER_MINUTE", NEW_SESSIONS_PER_MINUTE)),
+    )
     web.run_app(
-        create_app(os.environ.get("RASA_URL", "http://localhost:5005")),
+        app,
         host=args.host, port=args.port, access_log_class=PathOnlyAccessLogger,
     )
 

@@ -85,6 +85,11 @@ class ChatStore:
             return None
         return Session(row.id, row.language, row.script)
 
+    def has_session(self, session_id: str) -> bool:
+        """Is this conversation a widget session (not a REST or shell one)?"""
+        with self.engine.connect() as db:
+            return db.execute(sa.select(chat_sessions.c.id).where(chat_sessions.c.id == session_id)).first() is not None
+
     def set_language(self, session_id: str, language: Optional[str], script: Optional[str]) -> None:
         with self.engine.begin() as db:
             db.execute(chat_sessions.update().where(chat_sessions.c.id == session_id).values(language=language, script=script))

@@ -138,7 +138,84 @@ async def test_ticket_keeps_the_email(own_database):
     assert len(stored(own_database)) == 1
 
 
-async def test_database_down_shows_the_failure_with_the_direct_contacts(monkeypatch, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing-folder' / 'x.db'}")
-    responses, events = await run(ActionEscalate(), tracker(user("atendente", "request_human")))
-    assert responses == ["utter_contact_human"] and events == []
+@pytest.mark.parametrize("failure", ["down", "full"])
+async def test_an_escalation_made_while_the_database_fails_is_kept_and_written_when_it_is_back(own_database, monkeypatch, tmp_path, failure):
+    import sqlalchemy as sa
+
+    from bot.helpdesk import spool
+    from bot.helpdesk.escalations import EscalationStore
+
+    announced = []
+    monkeypatch.setattr(spool, "retry_in_background", lambda *args: None)  # flushed by hand below
+    if failure == "down":
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing-folder' / 'x.db'}")
+    else:
+        def full(self, new):
+            raise sa.exc.OperationalError("INSERT INTO escalations", {}, Exception("database or disk is full"))
+        monkeypatch.setattr(EscalationStore, "create", full)
+
+    t = tracker(user("quiero hablar con una persona YA", "request_human", "angry", language="es"))
+    responses, events = await run(ActionEscalate(), t)
+    # The customer is told it is kept, with the direct contacts, not left with silence.
+    assert responses == ["utter_escalation_saved"] and events == [{"event": "slot", "timestamp": None, "name": "escalation_id", "value": "spooled"}]
+    assert stored(own_database) == [] and spool.waiting() == 1
+    await run(ActionEscalate(), t)  # asking again while it fails: still one
+    assert spool.waiting() == 1
+
+    monkeypatch.undo()  # the database is back
+    monkeypatch.setenv("DATABASE_URL", own_database)
+    monkeypatch.setenv("ESCALATION_SPOOL", str(tmp_path / "spool"))
+    assert spool.flush(EscalationStore(own_database), announced.append) == 1
+    assert stored(own_database) == [("request_human", 3, "support", "queued", "es")]
+    assert [a["conversation_id"] for a in announced] == ["customer-1"] and spool.waiting() == 0
+
+
+async def test_with_an_agent_online_the_customer_waits_in_the_queue_without_a_form(own_database):
+    from bot.helpdesk.presence import Presence
+
+    Presence(own_database).seen("ana")
+    responses, events = await run(ActionEscalate(), tracker(user("quero falar com uma pessoa", "request_human")))
+    assert responses == ["utter_escalation_online"] and not escalated(events)
+    assert stored(own_database) == [("request_human", 2, "support", "queued", "pt")]
+
+
+async def test_an_agent_who_left_long_ago_is_not_online(own_database, monkeypatch):
+    import time
+
+    from bot.helpdesk import presence
+
+    presence.Presence(own_database).seen("ana")
+    monkeypatch.setattr(time, "time", lambda real=time.time: real() + presence.ONLINE_SECONDS + 5)
+    responses, events = await run(ActionEscalate(), tracker(user("quero falar com uma pessoa", "request_human")))
+    assert responses == ["utter_escalation_offline"] and escalated(events)
+
+
+async def test_outside_opening_hours_the_customer_is_told_when_we_open(own_database, tmp_path, monkeypatch):
+    import yaml
+
+    from bot.helpdesk.presence import Presence
+    from bot.settings import get_settings
+
+    settings = yaml.safe_load(open(get_settings().source, encoding="utf-8"))
+    # Open one minute a week, a week-day other than today's: closed now.
+    import datetime
+
+    other_day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[(datetime.datetime.utcnow().weekday() + 3) % 7]
+    settings["escalation"]["queues"]["support"] = {"hours": {"timezone": "UTC", "days": [other_day], "open": "03:00", "close": "03:01"}}
+    path = tmp_path / "closed.yml"
+    path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("HELPDESK_CONFIG", str(path))
+    get_settings.cache_clear()
+    Presence(own_database).seen("ana")  # someone is online, but the queue is closed
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionEscalate().run(dispatcher, tracker(user("quiero hablar con una persona", "request_human", language="es")), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_escalation_closed"] and escalated(events)
+    assert dispatcher.messages[0]["hours"] == f"{ {'mon': 'lun', 'tue': 'mar', 'wed': 'mié', 'thu': 'jue', 'fri': 'vie', 'sat': 'sáb', 'sun': 'dom'}[other_day]} 03:00–03:01 (UTC)"
+
+
+async def test_after_an_agent_hands_back_earlier_anger_no_longer_counts(own_database):
+    angry = user("isso nao funciona!!!", "report_problem", "angry")
+    t = tracker(angry, {"event": "pause"}, {"event": "resume"}, user("PORCARIA de novo", "report_problem", "angry"))
+    responses, events = await run(ActionReply(), t)
+    assert "utter_escalation_offline" not in responses and stored(own_database) == []

@@ -96,10 +96,14 @@ async def test_claim_talk_both_ways_and_resolve_hands_back_to_the_bot(client, ra
     assert detail["transcript"] == [{"sender": "customer", "text": "isso nao funciona!!!", "mood": "angry"}]
     assert (detail["messages"][-1]["sender"], detail["messages"][-1]["text"]) == ("customer", "meu pedido 123 nao chegou")
     assert rasa.received == []  # the bot stayed silent while the agent held the conversation
+    # ...and Rasa itself was paused, so no other channel gets bot answers either.
+    assert rasa.added[0] == (customer["session_id"], [{"event": "pause"}])
 
     resolved = await client.post(f"/api/escalations/{record['id']}/resolve", headers=agent)
     assert resolved.status == 200 and (await resolved.json())["status"] == "resolved"
     assert await socket.receive_json(timeout=5) == {"type": "agent_left", "name": "ana"}
+    assert rasa.added[-1][1][0] == {"event": "resume"}
+    assert {"event": "slot", "name": "escalation_id", "value": None} in rasa.added[-1][1]
 
     await socket.send_json({"type": "message", "text": "obrigado!"})
     events = [await socket.receive_json(timeout=5) for _ in range(2)]
@@ -112,3 +116,87 @@ async def test_unknown_escalation(client):
     agent = await sign_in(client)
     assert (await client.get("/api/escalations/999", headers=agent)).status == 404
     assert (await client.get("/api/escalations/abc", headers=agent)).status == 404
+
+
+async def console(client, headers):
+    socket = await client.ws_connect("/api/agent/ws")
+    await socket.send_json({"type": "auth", "token": headers["Authorization"][7:]})
+    assert (await socket.receive_json(timeout=5))["type"] == "ready"
+    return socket
+
+
+async def next_event(socket, kind):
+    while True:
+        event = await socket.receive_json(timeout=5)
+        if event["type"] == kind:
+            return event
+
+
+async def test_the_console_connection_needs_an_agent_token(client):
+    customer = await new_session(client)
+    for token in ("made-up", customer["token"], None):
+        socket = await client.ws_connect("/api/agent/ws")
+        await socket.send_json({"type": "auth", "token": token})
+        assert (await socket.receive_json(timeout=5))["code"] == "unauthorized"
+        await socket.close()
+
+
+async def test_the_console_sees_new_escalations_and_customer_messages_live_and_marks_the_agent_online(client, database_url):
+    from bot.helpdesk.presence import Presence
+
+    agent = await sign_in(client)
+    socket = await console(client, agent)
+    assert Presence(database_url).online() == ["ana"]
+    await asyncio.sleep(1.5)  # the queue watcher has seen the empty queue
+    customer = await new_session(client)
+    record = escalate(client, customer["session_id"])  # as the action server does, in another process
+    await next_event(socket, "queue_changed")
+
+    customer_socket = await client.ws_connect(f"/api/ws?session_id={customer['session_id']}&token={customer['token']}")
+    await customer_socket.receive_json(timeout=5)
+    await customer_socket.send_json({"type": "message", "text": "<img src=x onerror=alert(1)> cade meu pedido"})
+    seen = await next_event(socket, "message")
+    assert seen["escalation_id"] == record["id"]
+    assert seen["message"]["sender"] == "customer" and seen["message"]["text"] == "<img src=x onerror=alert(1)> cade meu pedido"
+
+    await socket.close()
+    await customer_socket.close()
+    for _ in range(100):
+        if not Presence(database_url).online():
+            break
+        await asyncio.sleep(0.1)
+    assert Presence(database_url).online() == []  # the console closed: nobody online
+
+
+async def test_a_conversation_from_another_channel_is_read_from_rasa_and_answered_there(client, rasa):
+    agent = await sign_in(client)
+    record = escalate(client, "rest-customer-7")
+    client.escalations.engine  # noqa: B018 (tables exist)
+    detail = await (await client.get(f"/api/escalations/{record['id']}", headers=agent)).json()
+    # Only what came after the escalation; the stand-in's messages are at 1000 and 4600 s.
+    assert detail["messages"] == []
+    assert (await client.post(f"/api/escalations/{record['id']}/claim", headers=agent)).status == 200
+    sent = await client.post(f"/api/escalations/{record['id']}/message", headers=agent, json={"text": "oi, aqui e a Ana"})
+    assert sent.status == 200
+    assert rasa.added[-1] == ("rest-customer-7", [{"event": "bot", "text": "oi, aqui e a Ana", "metadata": {"agent": "ana"}}])
+
+
+async def test_the_report_counts_conversations_deflection_reasons_waits_and_ratings(client):
+    assert (await client.get("/api/report")).status == 401
+    agent = await sign_in(client)
+    sessions = [await new_session(client) for _ in range(4)]
+    for session in sessions:
+        reply = await client.post("/api/messages", json={**session, "text": "oi"})
+        assert reply.status == 200
+    await client.post("/api/rating", json={**sessions[0], "rating": 5})
+    await client.post("/api/rating", json={**sessions[1], "rating": 2})
+    first = escalate(client, sessions[2]["session_id"])
+    escalate(client, sessions[3]["session_id"], priority=1, language="vi")
+    await client.post(f"/api/escalations/{first['id']}/claim", headers=agent)
+
+    report = await (await client.get("/api/report", headers=agent)).json()
+    assert report["conversations"] == 4 and report["resolved_without_person"] == 2 and report["deflection"] == 0.5
+    assert report["escalations"] == 2 and report["escalations_by_reason"] == {"repeated_anger": 2}
+    assert report["escalations_by_language"] == {"pt": 1, "vi": 1} and report["escalations_by_mood"] == {"angry": 2}
+    assert report["median_wait_seconds"] is not None and report["median_wait_seconds"] >= 0 and report["still_waiting"] == 1
+    assert report["ratings"] == {"count": 2, "average": 3.5, "distribution": {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}}

@@ -11,6 +11,7 @@ and Chinese in Simplified script (請問 and 请问).
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -42,10 +43,16 @@ def normalise(word: str, language: str) -> str:
     return strip_accents(word.lower())
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def tokenize_text(text: str, language: str) -> List[Token]:
     """Tokens with character offsets into `text`."""
     if not text.strip():
         return []
+    # Lone surrogates (not text; a JSON "\ud800" can carry them) break spaCy,
+    # pyvi and OpenCC: the same length of U+FFFD keeps every offset right.
+    text = LONE_SURROGATE.sub("\ufffd", text)
     nlp = spacy_pipeline(language if language in LANGUAGES else DEFAULT_LANGUAGE)
     segmented = text
     if language == "zh":

@@ -8,7 +8,8 @@ from aiohttp import web
 
 STORE, HUB, RASA, LIMITER, SESSION_LIMITER, LOCKS = "store", "hub", "rasa", "limiter", "session_limiter", "locks"
 AGENTS, ESCALATIONS, LOGIN_LIMITER = "agents", "escalations", "login_limiter"
-PRESENCE, CONSOLE_AGENTS = "presence", "console_agents"
+PRESENCE, CONSOLE_AGENTS, PENDING = "presence", "console_agents", "pending"
+MAX_BODY_BYTES = 64 * 1024  # of a request
 
 
 class ApiError(Exception):
@@ -26,15 +27,21 @@ def json_error(status: int, code: str, message: str) -> web.Response:
 def parse_json(raw: str) -> Dict[str, Any]:
     try:
         data = json.loads(raw)
+        # "\ud800" escapes decode to lone surrogates, which are no text at all:
+        # nothing downstream (database, hashing, spaCy) could store them.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
     except (ValueError, RecursionError):  # RecursionError: absurdly nested input
-        data = None
+        data = None  # (UnicodeEncodeError is a ValueError)
     if not isinstance(data, dict):
-        raise ApiError(400, "bad_request", "Send a JSON object.")
+        raise ApiError(400, "bad_request", "Send a JSON object (UTF-8 text).")
     return data
 
 
 async def read_json(request: web.Request) -> Dict[str, Any]:
     try:
         return parse_json(await request.text())
-    except UnicodeDecodeError:
-        raise ApiError(400, "bad_request", "Send a JSON object.")
+    except (UnicodeDecodeError, LookupError, web.RequestPayloadError):
+        # Not UTF-8, an unknown charset, or a body that does not decompress.
+        raise ApiError(400, "bad_request", "Send a JSON object (UTF-8 text).")
+    except web.HTTPRequestEntityTooLarge:
+        raise ApiError(413, "too_large", f"The request body is too large (at most {MAX_BODY_BYTES} bytes).")

@@ -98,7 +98,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         )
         web = services.start(
             [sys.executable, "-m", "bot.web.server", "--port", web_port],
-            env={"RASA_URL": f"http://localhost:{rasa_port}"},
+            env={"RASA_URL": f"http://localhost:{rasa_port}", "ACTION_SERVER_URL": f"http://localhost:{action_port}"},
         )
         wait_until_up(f"http://localhost:{web_port}/health", 60, web, "The web server")
         wait_until_up(f"http://localhost:{rasa_port}/status", 300, rasa, "The Rasa server")

@@ -26,10 +26,11 @@ def database_url(request, tmp_path) -> str:
     from bot.helpdesk.agents import metadata as agent_tables
     from bot.helpdesk.escalations import metadata as escalation_tables
     from bot.helpdesk.presence import metadata as presence_tables
+    from bot.web.pending import metadata as pending_tables
     from bot.web.store import metadata as chat_tables
 
     engine = engine_for(url)
-    for tables in (escalation_tables, chat_tables, agent_tables, presence_tables):
+    for tables in (escalation_tables, chat_tables, agent_tables, presence_tables, pending_tables):
         tables.drop_all(engine)
     forget_tables()
     return url

@@ -3,7 +3,7 @@
 The action server, the Rasa server and the web server run as the project
 runs them (`rasa run actions`, `rasa run --enable-api`, `python -m
 bot.web.server`), on free ports, with their own endpoints file and
-temporary SQLite databases.
+temporary SQLite databases. Each is a `Service` a test can kill and start again.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import subprocess
 import sys
 import urllib.request
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -95,12 +95,44 @@ class WebhookTarget:
 
 
 @dataclass
+class Service:
+    """One process of the assistant, as started, so that a test can kill it and start it again."""
+
+    name: str
+    command: List[str]
+    env: Dict[str, str]
+    health_url: str
+    log: Path
+    process: Optional[subprocess.Popen] = None
+
+    def start(self) -> None:
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def wait(self, timeout: float = 240) -> None:
+        wait_for(self.health_url, self.process, self.log, timeout)
+
+    def kill(self) -> None:
+        """As a crash would: no clean shutdown."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=20)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@dataclass
 class Assistant:
     rasa_url: str
     web_url: str
     database: Path
-    processes: List[subprocess.Popen]
-    logs: List[Any] = field(default_factory=list)
+    services: Dict[str, Service]
     webhook: Optional[WebhookTarget] = None
     database_url: str = ""
 
@@ -120,16 +152,8 @@ class Assistant:
         return uuid.uuid4().hex
 
     def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for log in self.logs:
-            log.close()
+        for service in self.services.values():
+            service.stop()
         if self.webhook is not None:
             self.webhook.stop()
 
@@ -146,47 +170,107 @@ def start_assistant(workdir: Path, database_url: Optional[str] = None) -> Assist
         "nlg:\n  type: bot.nlg.MultilingualNLG\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'conversations.db'}\n"
     )
-    env = {
-        **os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
-        "HELPDESK_CONFIG": str(always_open_settings(workdir / "helpdesk.yml")),
-    }
-    logs = []
-
-    def log_file(name: str):
-        handle = (workdir / name).open("w")
-        logs.append(handle)
-        return handle
-
-    processes = []
-    action_log = workdir / "actions.log"
     database = workdir / "helpdesk.db"
     database_url = database_url or f"sqlite:///{database}"
     webhook = WebhookTarget()
-    actions = subprocess.Popen(
-        [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        cwd=ROOT, env={**env, "DATABASE_URL": database_url, "ESCALATION_WEBHOOK_URL": webhook.url}, stdout=log_file("actions.log"), stderr=subprocess.STDOUT,
-    )
-    processes.append(actions)
-    rasa_log = workdir / "rasa.log"
-    rasa = subprocess.Popen(
-        [RASA, "run", "--enable-api", "--model", str(MODEL), "--endpoints", str(endpoints),
-         "--port", str(rasa_port), "--interface", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log_file("rasa.log"), stderr=subprocess.STDOUT,
-    )
-    processes.append(rasa)
-    web_log = workdir / "web.log"
-    web = subprocess.Popen(
-        [sys.executable, "-m", "bot.web.server", "--port", str(web_port)],
-        cwd=ROOT, env={**env, "RASA_URL": f"http://127.0.0.1:{rasa_port}", "DATABASE_URL": database_url},
-        stdout=log_file("web.log"), stderr=subprocess.STDOUT,
-    )
-    processes.append(web)
-    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", database, processes, logs, webhook, database_url)
+    env = {
+        **os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
+        "HELPDESK_CONFIG": str(always_open_settings(workdir / "helpdesk.yml")), "DATABASE_URL": database_url,
+        "ESCALATION_SPOOL": str(workdir / "spool"),
+    }
+    services = {
+        "actions": Service(
+            "actions", [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            {**env, "ESCALATION_WEBHOOK_URL": webhook.url}, f"http://127.0.0.1:{action_port}/health", workdir / "actions.log",
+        ),
+        "web": Service(
+            "web", [sys.executable, "-m", "bot.web.server", "--port", str(web_port)],
+            {**env, "RASA_URL": f"http://127.0.0.1:{rasa_port}", "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}"},
+            f"http://127.0.0.1:{web_port}/health", workdir / "web.log",
+        ),
+        "rasa": Service(
+            "rasa", [RASA, "run", "--enable-api", "--model", str(MODEL), "--endpoints", str(endpoints),
+                     "--port", str(rasa_port), "--interface", "127.0.0.1"],
+            env, f"http://127.0.0.1:{rasa_port}/status", workdir / "rasa.log",
+        ),
+    }
+    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", database, services, webhook, database_url)
     try:
-        wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
-        wait_for(f"{assistant.web_url}/health", web, web_log)
-        wait_for(f"{assistant.rasa_url}/status", rasa, rasa_log)
+        for service in services.values():
+            service.start()
+        for service in services.values():
+            service.wait()
     except Exception:
         assistant.stop()
         raise
     return assistant
+
+
+@dataclass
+class Cluster:
+    """Two web servers and two Rasa servers sharing PostgreSQL and Redis."""
+
+    rasa_urls: List[str]
+    web_urls: List[str]
+    services: Dict[str, Service]
+
+    def say(self, rasa: int, sender: str, text: str) -> List[Dict[str, Any]]:
+        return post_json(f"{self.rasa_urls[rasa]}/webhooks/rest/webhook", {"sender": sender, "message": text})
+
+    def stop(self) -> None:
+        for service in self.services.values():
+            service.stop()
+
+
+def rasa_endpoints(action_port: int, database_url: str, redis_url: str) -> str:
+    """endpoints.yml for Rasa servers that share PostgreSQL (trackers) and Redis (locks),
+    as in deploy/endpoints.yml."""
+    from urllib.parse import urlparse
+
+    db, redis = urlparse(database_url), urlparse(redis_url)
+    return (
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        "nlg:\n  type: bot.nlg.MultilingualNLG\n"
+        f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: {db.hostname}\n  port: {db.port or 5432}\n"
+        f"  db: {db.path.lstrip('/')}\n  username: {db.username}\n  password: {db.password}\n"
+        f"lock_store:\n  type: redis\n  url: {redis.hostname}\n  port: {redis.port or 6379}\n  db: {redis.path.lstrip('/') or 0}\n"
+    )
+
+
+def start_cluster(workdir: Path, database_url: str, redis_url: str) -> Cluster:
+    action_port = free_port()
+    rasa_ports, web_ports = [free_port(), free_port()], [free_port(), free_port()]
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(rasa_endpoints(action_port, database_url, redis_url))
+    rasa_urls = [f"http://127.0.0.1:{port}" for port in rasa_ports]
+    env = {
+        **os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
+        "HELPDESK_CONFIG": str(always_open_settings(workdir / "helpdesk.yml")), "DATABASE_URL": database_url,
+        "ESCALATION_SPOOL": str(workdir / "spool"),
+    }
+    services = {"actions": Service(
+        "actions", [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        env, f"http://127.0.0.1:{action_port}/health", workdir / "actions.log",
+    )}
+    for n, port in enumerate(rasa_ports):
+        services[f"rasa{n}"] = Service(
+            f"rasa{n}", [RASA, "run", "--enable-api", "--model", str(MODEL), "--endpoints", str(endpoints),
+                         "--port", str(port), "--interface", "127.0.0.1"],
+            env, f"http://127.0.0.1:{port}/status", workdir / f"rasa{n}.log",
+        )
+    for n, port in enumerate(web_ports):
+        services[f"web{n}"] = Service(
+            f"web{n}", [sys.executable, "-m", "bot.web.server", "--port", str(port)],
+            {**env, "RASA_URL": ",".join(rasa_urls), "REDIS_URL": redis_url, "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}"},
+            f"http://127.0.0.1:{port}/health", workdir / f"web{n}.log",
+        )
+    cluster = Cluster(rasa_urls, [f"http://127.0.0.1:{port}" for port in web_ports], services)
+    try:
+        for service in services.values():
+            service.start()
+        for service in services.values():
+            service.wait()
+    except Exception:
+        cluster.stop()
+        raise
+    return cluster

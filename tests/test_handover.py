@@ -40,9 +40,10 @@ def running(request, tmp_path_factory, assistant) -> Assistant:
     from bot.helpdesk.agents import metadata as agent_tables
     from bot.helpdesk.escalations import metadata as escalation_tables
     from bot.helpdesk.presence import metadata as presence_tables
+    from bot.web.pending import metadata as pending_tables
     from bot.web.store import metadata as chat_tables
 
-    for tables in (escalation_tables, chat_tables, agent_tables, presence_tables):
+    for tables in (escalation_tables, chat_tables, agent_tables, presence_tables, pending_tables):
         tables.drop_all(engine_for(url))
     forget_tables()
     on_postgres = start_assistant(tmp_path_factory.mktemp("assistant-pg"), database_url=url)

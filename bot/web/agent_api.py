@@ -251,7 +251,7 @@ async def watch_queue(app: web.Application) -> None:
             logger.warning("queue check failed: %s", error)
             continue
         if last is not None and change != last and app[HUB].sockets(CONSOLES):
-            await app[HUB].publish(CONSOLES, {"type": "queue_changed"})
+            await app[HUB].publish_here(CONSOLES, {"type": "queue_changed"})  # every server watches for its own consoles
         last = change
 
 

@@ -3,21 +3,28 @@
 A customer may have the widget open in several tabs; every event of the
 session (bot reply, agent message, notice) goes to all of them. Open agent
 consoles share one topic (bot/web/agent_api.py CONSOLES). The web server
-never writes to a socket directly. This hub lives in one process; running
-several web servers needs a shared pub/sub (Redis) behind the same calls.
+never writes to a socket directly. `Hub` lives in one process; `RedisHub`
+(REDIS_URL set) carries the same calls between several web servers.
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import logging
+import uuid
 from collections import defaultdict
 from typing import Any, Dict, Optional, Set
 
 from aiohttp import web
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 
 class Hub:
+    """Live connections of this web server."""
+
     def __init__(self) -> None:
         self._sockets: Dict[str, Set[web.WebSocketResponse]] = defaultdict(set)
 
@@ -29,8 +36,18 @@ class Hub:
         if not self._sockets[session_id]:
             del self._sockets[session_id]
 
+    async def start(self) -> None:
+        """Nothing to connect to for a single server."""
+
+    async def close(self) -> None:
+        pass
+
     def sockets(self, topic: str) -> Set[web.WebSocketResponse]:
         return set(self._sockets.get(topic, ()))
+
+    async def publish_here(self, session_id: str, event: Dict[str, Any]) -> None:
+        """To this server's sockets only (for events every server makes itself)."""
+        await Hub.publish_except(self, session_id, event, None)
 
     async def publish(self, session_id: str, event: Dict[str, Any]) -> None:
         await self.publish_except(session_id, event, None)
@@ -45,3 +62,67 @@ class Hub:
             except (ConnectionError, RuntimeError) as error:
                 logger.info("dropping a closed socket of %s: %s", session_id, error)
                 self.leave(session_id, socket)
+
+
+class RedisHub(Hub):
+    """The same Hub across several web servers: every event goes through a
+    Redis pub/sub channel, and each server delivers it to its own sockets. A
+    customer on one server and an agent on another then see each other's
+    messages. If Redis cannot be reached, events still reach this server's
+    sockets (logged), so one server keeps working on its own.
+    """
+
+    CHANNEL = "helpdesk:events"
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        import redis.asyncio as redis
+
+        self.url = url
+        self.server_id = uuid.uuid4().hex
+        self._redis = redis.from_url(url)
+        self._listener: Optional[asyncio.Task] = None
+        self._subscribed = asyncio.Event()
+
+    async def start(self) -> None:
+        self._listener = asyncio.create_task(self._listen())
+        try:
+            await asyncio.wait_for(self._subscribed.wait(), timeout=10)
+        except asyncio.TimeoutError:
+            logger.error("Redis at %s not reachable yet; events reach this server's sockets only", self.url)
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        await self._redis.close()
+
+    async def publish_except(self, session_id: str, event: Dict[str, Any], skip: Optional[web.WebSocketResponse]) -> None:
+        message = {"topic": session_id, "event": event, "server": self.server_id, "skip": id(skip) if skip is not None else None}
+        try:
+            await self._redis.publish(self.CHANNEL, json.dumps(message))
+        except (RedisError, OSError) as error:
+            logger.error("Redis publish failed, delivering on this server only: %s", error)
+            await super().publish_except(session_id, event, skip)
+
+    async def _listen(self) -> None:
+        """Deliver what any server published; reconnect when Redis goes away."""
+        while True:
+            try:
+                pubsub = self._redis.pubsub()
+                await pubsub.subscribe(self.CHANNEL)
+                self._subscribed.set()
+                async for message in pubsub.listen():
+                    if message.get("type") != "message":
+                        continue
+                    data = json.loads(message["data"])
+                    skip = None
+                    if data.get("server") == self.server_id and data.get("skip") is not None:
+                        skip = next((s for s in self._sockets.get(data["topic"], ()) if id(s) == data["skip"]), None)
+                    await Hub.publish_except(self, data["topic"], data["event"], skip)
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError, ValueError) as error:
+                logger.error("Redis subscription lost, retrying in 1 s: %s", error)
+                await asyncio.sleep(1)

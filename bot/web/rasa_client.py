@@ -4,10 +4,11 @@ is silent on every channel, not only the widget)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from typing import Any, Dict, List, Optional, Tuple
 
-from aiohttp import ClientError, ClientSession, ClientTimeout
+from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTimeout
 
 from bot.languages import LANGUAGES
 
@@ -21,9 +22,21 @@ class AssistantUnavailable(Exception):
 
 
 class RasaClient:
-    def __init__(self, url: str) -> None:
-        self.url = url.rstrip("/")
+    """`url` may list several Rasa servers, comma-separated (they share one
+    tracker and lock store): messages go to them in turn, and to the next one
+    when one cannot be reached. `actions_url`, when given, lets the client tell
+    an action server that is down from a bot with nothing to say."""
+
+    def __init__(self, url: str, actions_url: Optional[str] = None) -> None:
+        self.urls = [u.strip().rstrip("/") for u in url.split(",") if u.strip()]
+        self.actions_url = actions_url.rstrip("/") if actions_url else None
+        self._turn = itertools.count()
         self._session: Optional[ClientSession] = None
+
+    @property
+    def url(self) -> str:
+        """The Rasa server for the next call (round robin)."""
+        return self.urls[next(self._turn) % len(self.urls)]
 
     async def _client(self) -> ClientSession:
         if self._session is None or self._session.closed:
@@ -36,20 +49,35 @@ class RasaClient:
 
     async def send(self, sender: str, text: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
         """The bot's replies to one customer message."""
-        try:
-            client = await self._client()
-            async with client.post(
-                f"{self.url}/webhooks/rest/webhook",
-                json={"sender": sender, "message": text, "metadata": metadata},
-            ) as reply:
-                if reply.status != 200:
-                    raise AssistantUnavailable(f"Rasa answered {reply.status}")
-                replies = await reply.json()
-        except (ClientError, asyncio.TimeoutError, ValueError) as error:
-            raise AssistantUnavailable(f"{type(error).__name__}: {error}") from error
+        body = {"sender": sender, "message": text, "metadata": metadata}
+        for attempt in range(len(self.urls)):
+            try:
+                client = await self._client()
+                async with client.post(f"{self.url}/webhooks/rest/webhook", json=body) as reply:
+                    if reply.status != 200:
+                        raise AssistantUnavailable(f"Rasa answered {reply.status}")
+                    replies = await reply.json()
+                break
+            except ClientConnectorError as error:
+                # Not reached at all, so the message was not taken: the next server may take it.
+                if attempt == len(self.urls) - 1:
+                    raise AssistantUnavailable(f"{type(error).__name__}: {error}") from error
+            except (ClientError, asyncio.TimeoutError, ValueError) as error:
+                raise AssistantUnavailable(f"{type(error).__name__}: {error}") from error
         if not isinstance(replies, list):
             raise AssistantUnavailable(f"unexpected answer from Rasa: {type(replies).__name__}")
         return [r for r in replies if isinstance(r, dict)]
+
+    async def actions_up(self) -> bool:
+        """Does the action server answer its health check? True when unknown."""
+        if not self.actions_url:
+            return True
+        try:
+            client = await self._client()
+            async with client.get(f"{self.actions_url}/health", timeout=ClientTimeout(total=3)) as reply:
+                return reply.status == 200
+        except (ClientError, asyncio.TimeoutError):
+            return False
 
     async def language(self, sender: str) -> Tuple[Optional[str], Optional[str]]:
         """The conversation's language and script slots, if Rasa can tell."""

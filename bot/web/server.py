@@ -2,7 +2,9 @@
 connection, the knowledge-base article pages, and a relay to Rasa.
 
     python -m bot.web.server [--port 8000]
-    RASA_URL                 where Rasa runs (http://localhost:5005)
+    RASA_URL                 where Rasa runs (http://localhost:5005; several, comma-separated)
+    ACTION_SERVER_URL        the action server (http://localhost:5055), to tell when it is down
+    REDIS_URL                several web servers: carry live events between them (redis://host:6379/0)
     DATABASE_URL             sessions and transcripts (sqlite:///var/helpdesk.db)
     CHAT_MESSAGES_PER_10S    messages a session may send per 10 s (8; raised by `make bench`)
     CHAT_SESSIONS_PER_MINUTE new conversations per client address per minute (30)
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import html
 import logging
 import os
@@ -43,6 +46,8 @@ from bot.web.http import (
     LIMITER,
     LOCKS,
     LOGIN_LIMITER,
+    MAX_BODY_BYTES,
+    PENDING,
     PRESENCE,
     RASA,
     SESSION_LIMITER,
@@ -52,8 +57,9 @@ from bot.web.http import (
     parse_json,
     read_json,
 )
-from bot.web.hub import Hub
+from bot.web.hub import Hub, RedisHub
 from bot.web.limits import MAX_MESSAGE_CHARS, MAX_MESSAGES, RateLimiter
+from bot.web.pending import PendingMessages
 from bot.web.rasa_client import AssistantUnavailable, RasaClient
 from bot.web.store import ChatStore, Session
 
@@ -88,10 +94,24 @@ def check_text(text: Any) -> str:
     return text
 
 
+def session_lock(app: web.Application, session_id: str) -> asyncio.Lock:
+    """One lock per session keeps its messages in order."""
+    lock = app[LOCKS].get(session_id)
+    if lock is None:
+        lock = app[LOCKS][session_id] = asyncio.Lock()
+    return lock
+
+
+UNAVAILABLE = "The assistant is not reachable right now; your message is kept and will be answered as soon as it is back."
+
+
 async def handle_customer_message(
     app: web.Application, session: Session, data: Dict[str, Any], origin: Optional[web.WebSocketResponse] = None
 ) -> List[Dict[str, Any]]:
-    """Store a customer message, pass it to Rasa, store and publish the replies."""
+    """Store a customer message, pass it to Rasa, store and publish the replies.
+
+    If Rasa or the action server is down, the message waits in PENDING and
+    is sent again when they are back (see `resend_pending`)."""
     text = check_text(data.get("text"))
     if not app[LIMITER].allow(session.id):
         raise ChatError("rate_limited", "Too many messages; wait a few seconds.", 429)
@@ -101,10 +121,7 @@ async def handle_customer_message(
     metadata = {"language": hint[:MAX_HINT_CHARS]} if isinstance(hint, str) else {}
     store: ChatStore = app[STORE]
     hub: Hub = app[HUB]
-    lock = app[LOCKS].get(session.id)
-    if lock is None:
-        lock = app[LOCKS][session.id] = asyncio.Lock()
-    async with lock:
+    async with session_lock(app, session.id):
         customer = await asyncio.to_thread(store.add_message, session.id, "customer", shown)
         await hub.publish_except(session.id, {"type": "message", **customer}, origin)
         held = await asyncio.to_thread(app[ESCALATIONS].open_for, session.id)
@@ -112,27 +129,87 @@ async def handle_customer_message(
             await hub.publish(agent_api.CONSOLES, {"type": "message", "escalation_id": held["id"], "conversation_id": session.id, "message": customer})
         if held is not None and held["status"] == ASSIGNED:
             return []  # an agent holds the conversation: the bot stays silent
-        await hub.publish(session.id, {"type": "typing"})
         try:
-            replies = await app[RASA].send(session.id, text, metadata)
+            if await asyncio.to_thread(app[PENDING].waiting, session.id):
+                raise AssistantUnavailable("earlier messages of this conversation are still waiting")  # keep the order
+            await hub.publish(session.id, {"type": "typing"})
+            return await deliver(app, session.id, text, metadata, escalated=held is not None)
         except AssistantUnavailable as error:
-            logger.error("Rasa unavailable for %s: %s", session.id, error)
-            failure = ChatError("assistant_unavailable", "The assistant is not reachable right now; please try again in a moment.", 503)
+            logger.error("Rasa unavailable for %s, message kept: %s", session.id, error)
+            await asyncio.to_thread(app[PENDING].add, session.id, text, metadata)
+            failure = ChatError("assistant_unavailable", UNAVAILABLE, 503)
             await hub.publish_except(session.id, failure.as_event(), origin)  # other tabs stop "typing"
             raise failure
-        language, script = await app[RASA].language(session.id)
-        if language:
-            await asyncio.to_thread(store.set_language, session.id, language, script)
-        events = []
-        for reply in replies:
-            extra = {"buttons": reply.get("buttons") or [], "language": language, "script": script}
-            event = {"type": "message", **await asyncio.to_thread(store.add_message, session.id, "bot", reply.get("text") or "", extra)}
-            await hub.publish(session.id, event)
-            events.append(event)
-        if held is not None:  # the bot's answers while queued (e.g. the e-mail form), for the agents' view
-            for event in events:
-                await hub.publish(agent_api.CONSOLES, {"type": "message", "conversation_id": session.id, "message": event})
-        return events
+
+
+async def deliver(app: web.Application, session_id: str, text: str, metadata: Dict[str, Any], escalated: bool = False) -> List[Dict[str, Any]]:
+    """Send one customer message to Rasa; store and publish the bot's replies.
+
+    Raises AssistantUnavailable when the message was not answered: Rasa not
+    reached, or its action server down. The action server is asked first, so
+    that Rasa does not take a message it cannot answer."""
+    rasa: RasaClient = app[RASA]
+    if not await rasa.actions_up():
+        raise AssistantUnavailable("the action server is not answering")
+    replies = await rasa.send(session_id, text, metadata)
+    if not replies and not await rasa.actions_up():
+        # It went down while Rasa worked on this very message: Rasa keeps it
+        # and will see it a second time when it is sent again.
+        raise AssistantUnavailable("the action server stopped answering")
+    language, script = await rasa.language(session_id)
+    store: ChatStore = app[STORE]
+    if language:
+        await asyncio.to_thread(store.set_language, session_id, language, script)
+    events = []
+    for reply in replies:
+        extra = {"buttons": reply.get("buttons") or [], "language": language, "script": script}
+        event = {"type": "message", **await asyncio.to_thread(store.add_message, session_id, "bot", reply.get("text") or "", extra)}
+        await app[HUB].publish(session_id, event)
+        events.append(event)
+    if escalated:  # the bot's answers while queued (e.g. the e-mail form), for the agents' view
+        for event in events:
+            await app[HUB].publish(agent_api.CONSOLES, {"type": "message", "conversation_id": session_id, "message": event})
+    return events
+
+
+PENDING_RETRY_SECONDS = 2.0
+
+
+async def resend_pending(app: web.Application) -> None:
+    """Send waiting messages again, oldest conversation first, each conversation
+    in order; stop a round at the first failure (still down)."""
+    while True:
+        await asyncio.sleep(PENDING_RETRY_SECONDS)
+        try:
+            sessions = await asyncio.to_thread(app[PENDING].sessions)
+            for session_id in sessions:
+                if not await resend_session(app, session_id):
+                    break
+        except SQLAlchemyError as error:
+            logger.warning("waiting messages: database unavailable: %s", error)
+        except Exception:  # noqa: BLE001 (the loop must outlive any surprise; logged with its reason)
+            logger.exception("waiting messages: retry failed")
+
+
+async def resend_session(app: web.Application, session_id: str) -> bool:
+    pending: PendingMessages = app[PENDING]
+    async with session_lock(app, session_id):
+        while True:
+            message = await asyncio.to_thread(pending.lease_next, session_id)
+            if message is None:
+                return True
+            held = await asyncio.to_thread(app[ESCALATIONS].open_for, session_id)
+            if held is not None and held["status"] == ASSIGNED:
+                await asyncio.to_thread(pending.done, message["id"])  # a person has it now (it is in the transcript)
+                continue
+            try:
+                await deliver(app, session_id, message["text"], message["metadata"], escalated=held is not None)
+            except AssistantUnavailable as error:
+                logger.info("still unavailable for %s: %s", session_id, error)
+                await asyncio.to_thread(pending.release, message["id"])
+                return False
+            await asyncio.to_thread(pending.done, message["id"])
+            logger.info("answered a waiting message of %s", session_id)
 
 
 async def authenticated(request: web.Request, data: Dict[str, Any]) -> Session:
@@ -297,17 +374,19 @@ async def headers(request: web.Request, handler):
 def create_app(
     rasa_url: str, database_url: Optional[str] = None, agents: Optional[Mapping[str, str]] = None,
     messages_per_window: int = MAX_MESSAGES, sessions_per_minute: int = NEW_SESSIONS_PER_MINUTE,
+    actions_url: Optional[str] = None, redis_url: Optional[str] = None,
 ) -> web.Application:
     database_url = database_url or default_database_url()
-    app = web.Application(client_max_size=64 * 1024, middlewares=[headers])
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[headers])
     app[STORE] = ChatStore(database_url)
     app[ESCALATIONS] = EscalationStore(database_url)
     app[AGENTS] = AgentSessions(get_settings().agents if agents is None else agents, database_url)
     app[LOGIN_LIMITER] = RateLimiter(limit=10, window=60)
     app[PRESENCE] = Presence(database_url)
     app[CONSOLE_AGENTS] = {}
-    app[HUB] = Hub()
-    app[RASA] = RasaClient(rasa_url)
+    app[HUB] = RedisHub(redis_url) if redis_url else Hub()
+    app[RASA] = RasaClient(rasa_url, actions_url)
+    app[PENDING] = PendingMessages(database_url)
     app[LIMITER] = RateLimiter(limit=messages_per_window)
     app[SESSION_LIMITER] = RateLimiter(limit=sessions_per_minute, window=60)
     # One lock per session keeps its messages in order; unused locks go away.
@@ -326,10 +405,17 @@ def create_app(
     agent_api.add_routes(app)
     app.router.add_static("/static", STATIC)
 
-    async def close_rasa(app: web.Application) -> None:
+    async def background(app: web.Application):
+        await app[HUB].start()
+        resender = asyncio.create_task(resend_pending(app))
+        yield
+        resender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await resender
+        await app[HUB].close()
         await app[RASA].close()
 
-    app.on_cleanup.append(close_rasa)
+    app.cleanup_ctx.append(background)
     return app
 
 
@@ -348,6 +434,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO)
     app = create_app(
         os.environ.get("RASA_URL", "http://localhost:5005"),
+        actions_url=os.environ.get("ACTION_SERVER_URL"),
+        redis_url=os.environ.get("REDIS_URL"),
         messages_per_window=int(os.environ.get("CHAT_MESSAGES_PER_10S", MAX_MESSAGES)),
         sessions_per_minute=int(os.environ.get("CHAT_SESSIONS_PER_MINUTE", NEW_SESSIONS_PER_MINUTE)),
     )

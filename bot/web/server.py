@@ -19,13 +19,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import html
 import logging
 import os
 import re
 import weakref
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from aiohttp import WSMsgType, web
 from aiohttp.abc import AbstractAccessLogger
@@ -142,7 +143,10 @@ async def handle_customer_message(
             raise failure
 
 
-async def deliver(app: web.Application, session_id: str, text: str, metadata: Dict[str, Any], escalated: bool = False) -> List[Dict[str, Any]]:
+async def deliver(
+    app: web.Application, session_id: str, text: str, metadata: Dict[str, Any], escalated: bool = False,
+    taken: Optional[Callable[[], None]] = None,
+) -> List[Dict[str, Any]]:
     """Send one customer message to Rasa; store and publish the bot's replies.
 
     Raises AssistantUnavailable when the message was not answered: Rasa not
@@ -156,6 +160,8 @@ async def deliver(app: web.Application, session_id: str, text: str, metadata: Di
         # It went down while Rasa worked on this very message: Rasa keeps it
         # and will see it a second time when it is sent again.
         raise AssistantUnavailable("the action server stopped answering")
+    if taken is not None:  # Rasa has answered it: never send it again, even if this server dies now
+        await asyncio.to_thread(taken)
     language, script = await rasa.language(session_id)
     store: ChatStore = app[STORE]
     if language:
@@ -203,12 +209,12 @@ async def resend_session(app: web.Application, session_id: str) -> bool:
                 await asyncio.to_thread(pending.done, message["id"])  # a person has it now (it is in the transcript)
                 continue
             try:
-                await deliver(app, session_id, message["text"], message["metadata"], escalated=held is not None)
+                await deliver(app, session_id, message["text"], message["metadata"], escalated=held is not None,
+                              taken=functools.partial(pending.done, message["id"]))
             except AssistantUnavailable as error:
                 logger.info("still unavailable for %s: %s", session_id, error)
                 await asyncio.to_thread(pending.release, message["id"])
                 return False
-            await asyncio.to_thread(pending.done, message["id"])
             logger.info("answered a waiting message of %s", session_id)
 
 

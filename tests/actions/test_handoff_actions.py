@@ -219,3 +219,16 @@ async def test_after_an_agent_hands_back_earlier_anger_no_longer_counts(own_data
     t = tracker(angry, {"event": "pause"}, {"event": "resume"}, user("PORCARIA de novo", "report_problem", "angry"))
     responses, events = await run(ActionReply(), t)
     assert "utter_escalation_offline" not in responses and stored(own_database) == []
+
+
+async def test_the_escalation_keeps_the_articles_the_bot_tried(own_database):
+    import json
+
+    from bot.helpdesk.escalations import EscalationStore
+
+    tried = [{"event": "slot", "name": "kb_articles", "value": ["import-data", "export-data"]},
+             {"event": "slot", "name": "kb_articles", "value": ["import-data", "reset-password"]}]
+    t = tracker(user("nao consigo importar"), *tried, user("quero um atendente", "request_human"))
+    await run(ActionEscalate(), t)
+    record = EscalationStore(own_database).list()[0]
+    assert json.loads(record["articles"]) == ["import-data", "export-data", "reset-password"]

@@ -8,7 +8,8 @@ the domain's responses like Rasa's own generator, with three differences:
 - Chinese is written once, in Simplified script, and converted to
   Traditional (Taiwan wording) for a customer who writes Traditional.
 Contact details from helpdesk.yml fill {support_phone}, {support_email} and
-{opening_hours} in any response.
+{opening_hours} in any response. A client that sends `reply_language: true`
+in a message's metadata gets the answer's language and script with it.
 """
 from __future__ import annotations
 
@@ -19,10 +20,15 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.core.nlg.response import ResponseVariationFilter, TemplatedNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import rasa_speedups
 from bot.nlu import chinese_script
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
+
+# Metadata key of a customer message asking for each answer's language in a
+# `custom` payload (the web server sets it; other channels see no difference).
+REPLY_LANGUAGE = "reply_language"
 
 
 def most_specific(variations: List[Dict[Text, Any]]) -> Optional[Dict[Text, Any]]:
@@ -53,6 +59,7 @@ class MultilingualNLG(TemplatedNaturalLanguageGenerator):
 
     def __init__(self, endpoint_config: Any = None, domain: Any = None) -> None:
         super().__init__(domain.responses if domain is not None else {})
+        rasa_speedups.install()  # made once, in the Rasa server, when it loads this NLG
 
     def _random_response_for(
         self, utter_action: Text, output_channel: Text, filled_slots: Dict[Text, Any]
@@ -71,7 +78,15 @@ class MultilingualNLG(TemplatedNaturalLanguageGenerator):
         output_channel: Text,
         **kwargs: Any,
     ) -> Optional[Dict[Text, Any]]:
-        return self.render(utter_action, tracker.current_slot_values(), output_channel, **kwargs)
+        slots = tracker.current_slot_values()
+        response = self.render(utter_action, slots, output_channel, **kwargs)
+        if response is not None and (tracker.latest_message.metadata or {}).get(REPLY_LANGUAGE):
+            # The web server asked which language this answer is in, so it
+            # need not read the whole conversation back from Rasa for it.
+            language = slots.get("language") or get_settings().default_language
+            script = slots.get("script") if language == "zh" else None
+            response = {**response, "custom": {REPLY_LANGUAGE: {"language": language, "script": script}}}
+        return response
 
     def render(
         self,

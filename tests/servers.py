@@ -168,7 +168,7 @@ def start_assistant(workdir: Path, database_url: Optional[str] = None) -> Assist
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         "nlg:\n  type: bot.nlg.MultilingualNLG\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'conversations.db'}\n"
+        f"tracker_store:\n  type: bot.tracker_store.SQLiteTrackerStore\n  db: {workdir / 'conversations.db'}\n"
     )
     database = workdir / "helpdesk.db"
     database_url = database_url or f"sqlite:///{database}"

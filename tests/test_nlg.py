@@ -72,3 +72,24 @@ def test_angry_tone_apologises_first_in_every_language(nlg):
     for language, starts in apologies.items():
         text = nlg.render("utter_kb_answer", {"language": language, "mood": "angry"}, answer="A", title="T", url="U")["text"]
         assert text.startswith(starts), text
+
+
+async def test_the_language_is_reported_only_to_a_client_that_asks(nlg):
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    def tracker(metadata):
+        t = DialogueStateTracker.from_events("c", [UserUttered("你好", metadata=metadata)], slots=nlg_slots())
+        t.update(SlotSet("language", "zh"))
+        t.update(SlotSet("script", "Hant"))
+        return t
+
+    asked = await nlg.generate("utter_greet", tracker({"reply_language": True}), "rest")
+    assert asked["custom"] == {"reply_language": {"language": "zh", "script": "Hant"}}
+    assert asked["text"] == chinese_script.to_traditional(asked["text"])  # and written in Traditional
+    plain = await nlg.generate("utter_greet", tracker({}), "rest")
+    assert "custom" not in plain
+
+
+def nlg_slots():
+    return Domain.load(str(DOMAIN)).slots

@@ -37,6 +37,7 @@ from bot.helpdesk.agents import AgentSessions
 from bot.helpdesk.escalations import ASSIGNED, EscalationStore
 from bot.helpdesk.presence import Presence
 from bot.kb.service import load_articles
+from bot.nlg import REPLY_LANGUAGE
 from bot.settings import LANGUAGES, get_settings
 from bot.web import agent_api
 from bot.web.http import (
@@ -120,6 +121,7 @@ async def handle_customer_message(
     shown = display if 0 < len(display.strip()) and len(display) <= MAX_DISPLAY_CHARS else text
     hint = data.get("language")
     metadata = {"language": hint[:MAX_HINT_CHARS]} if isinstance(hint, str) else {}
+    metadata[REPLY_LANGUAGE] = True
     store: ChatStore = app[STORE]
     hub: Hub = app[HUB]
     async with session_lock(app, session.id):
@@ -162,20 +164,39 @@ async def deliver(
         raise AssistantUnavailable("the action server stopped answering")
     if taken is not None:  # Rasa has answered it: never send it again, even if this server dies now
         await asyncio.to_thread(taken)
-    language, script = await rasa.language(session_id)
+    shown, language, script = split_language(replies)
+    if language is None:  # an answer that did not come through our NLG
+        language, script = await rasa.language(session_id)
     store: ChatStore = app[STORE]
-    if language:
-        await asyncio.to_thread(store.set_language, session_id, language, script)
+    extra = {"language": language, "script": script}
+    stored = await asyncio.to_thread(
+        store.add_bot_messages, session_id, [(r.get("text") or "", {"buttons": r.get("buttons") or [], **extra}) for r in shown],
+        language if language else None, script,
+    )
     events = []
-    for reply in replies:
-        extra = {"buttons": reply.get("buttons") or [], "language": language, "script": script}
-        event = {"type": "message", **await asyncio.to_thread(store.add_message, session_id, "bot", reply.get("text") or "", extra)}
+    for message in stored:
+        event = {"type": "message", **message}
         await app[HUB].publish(session_id, event)
         events.append(event)
     if escalated:  # the bot's answers while queued (e.g. the e-mail form), for the agents' view
         for event in events:
             await app[HUB].publish(agent_api.CONSOLES, {"type": "message", "conversation_id": session_id, "message": event})
     return events
+
+
+def split_language(replies: List[Dict[str, Any]]):
+    """The answers to show, and the language and script our NLG reported with
+    them (bot.nlg.REPLY_LANGUAGE), trusting known values only."""
+    shown, language, script = [], None, None
+    for reply in replies:
+        reported = (reply.get("custom") or {}).get(REPLY_LANGUAGE) if isinstance(reply.get("custom"), dict) else None
+        if isinstance(reported, dict):
+            if reported.get("language") in LANGUAGES:
+                language = reported["language"]
+                script = reported.get("script") if reported.get("script") in ("Hans", "Hant") else None
+            continue
+        shown.append(reply)
+    return shown, language, script
 
 
 PENDING_RETRY_SECONDS = 2.0

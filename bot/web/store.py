@@ -12,7 +12,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 
@@ -104,6 +104,22 @@ class ChatStore:
                 )
             )
         return {"sender": sender, "text": text, **(extra or {}), "at": now}
+
+    def add_bot_messages(
+        self, session_id: str, messages: List[Tuple[str, Dict[str, Any]]], language: Optional[str], script: Optional[str]
+    ) -> List[Dict[str, Any]]:
+        """The bot's answers to one message, and the conversation's language, in one transaction."""
+        now = time.time()
+        stored = []
+        with self.engine.begin() as db:
+            for text, extra in messages:
+                db.execute(chat_messages.insert().values(
+                    session_id=session_id, sender="bot", text=text, extra=json.dumps(extra, ensure_ascii=False), created_at=now,
+                ))
+                stored.append({"sender": "bot", "text": text, **extra, "at": now})
+            if language:
+                db.execute(chat_sessions.update().where(chat_sessions.c.id == session_id).values(language=language, script=script))
+        return stored
 
     def history(self, session_id: str, limit: int = 200) -> List[Dict[str, Any]]:
         query = (

@@ -43,7 +43,7 @@ async def test_message_reaches_rasa_under_the_session_and_the_reply_is_stored(cl
     reply = await say(client, session, "oi", language="pt-BR")
     events = (await reply.json())["messages"]
     assert events[0]["text"] == "echo: oi" and events[0]["language"] == "zh" and events[0]["script"] == "Hant"
-    assert rasa.received[0] == {"sender": session["session_id"], "message": "oi", "metadata": {"language": "pt-BR"}}
+    assert rasa.received[0] == {"sender": session["session_id"], "message": "oi", "metadata": {"language": "pt-BR", "reply_language": True}}
     history = await (await client.post("/api/history", json=session)).json()
     assert [(m["sender"], m["text"]) for m in history["messages"]] == [("customer", "oi"), ("bot", "echo: oi")]
 
@@ -257,3 +257,30 @@ async def test_a_language_slot_rasa_should_not_have_is_ignored(tmp_path):
             session = await new_session(client)
             events = (await (await say(client, session, "oi")).json())["messages"]
             assert events[0]["language"] is None and events[0]["script"] is None
+
+
+async def test_the_language_our_nlg_reports_with_the_answer_is_used_and_not_shown(tmp_path):
+    asked = []
+
+    async def webhook(request):
+        body = await request.json()
+        assert body["metadata"]["reply_language"] is True  # the web server asks for it
+        return web.json_response([
+            {"text": "您好"}, {"custom": {"reply_language": {"language": "zh", "script": "Hant"}}},
+        ])
+
+    async def tracker(request):
+        asked.append(request.path)
+        return web.json_response({"slots": {"language": "pt"}})
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", webhook)
+    app.router.add_get("/conversations/{id}/tracker", tracker)
+    async with TestServer(app) as rasa:
+        async with TestClient(TestServer(server.create_app(str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}"))) as client:
+            session = await new_session(client)
+            messages = (await (await say(client, session, "你好")).json())["messages"]
+            assert [(m["text"], m["language"], m["script"]) for m in messages] == [("您好", "zh", "Hant")]
+            history = await (await client.post("/api/history", json=session)).json()
+            assert (history["language"], history["script"]) == ("zh", "Hant")
+    assert asked == []  # no second trip to Rasa for the language

@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore
 
-.PHONY: help install train run test eval bench-nlu bench-kb shell lint validate clean
+.PHONY: help install train run test eval bench bench-nlu bench-kb shell lint validate clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,6 +50,11 @@ eval: $(MODEL_STAMP) ## Quality figures on the held-out sets (writes reports/)
 	$(PY) -m bot.evaluate ../shared/benchmarks/langid/single-words.yml --json reports/langid-single-words.json
 	$(PY) -m bot.evaluate ../shared/benchmarks/langid/word-pairs.yml --json reports/langid-word-pairs.json
 	$(PY) -m bot.evaluate ../shared/benchmarks/langid/sentences.yml --json reports/langid-sentences.json
+
+bench: $(MODEL_STAMP) ## Load benchmark: this stack vs a stock Rasa assistant (a benchmark, not a test)
+	@# Back to back (throughput, 1/10/50 conversations), then customers who pause ~3 s as people do (latency).
+	$(PY) -m bot.benchmarks.load --json reports/bench.json
+	$(PY) -m bot.benchmarks.load --concurrency 10 --think 3 --skip-startup --json reports/bench-think.json
 
 bench-nlu: $(MODEL_STAMP) ## Time training from scratch and message parsing (a benchmark, not a test)
 	$(PY) -m bot.benchmarks.nlu --json reports/bench-nlu.json

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import time
 from typing import Any, Dict, List, Optional, Tuple
 
 from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTimeout
@@ -15,6 +16,7 @@ from bot.languages import LANGUAGES
 logger = logging.getLogger(__name__)
 
 TIMEOUT = ClientTimeout(total=30)
+UP_SECONDS = 1.0  # how long a good health check of the action server is trusted
 
 
 class AssistantUnavailable(Exception):
@@ -31,6 +33,7 @@ class RasaClient:
         self.urls = [u.strip().rstrip("/") for u in url.split(",") if u.strip()]
         self.actions_url = actions_url.rstrip("/") if actions_url else None
         self._turn = itertools.count()
+        self._actions_seen_up = 0.0
         self._session: Optional[ClientSession] = None
 
     @property
@@ -68,16 +71,24 @@ class RasaClient:
             raise AssistantUnavailable(f"unexpected answer from Rasa: {type(replies).__name__}")
         return [r for r in replies if isinstance(r, dict)]
 
-    async def actions_up(self) -> bool:
-        """Does the action server answer its health check? True when unknown."""
+    async def actions_up(self, fresh: bool = False) -> bool:
+        """Can the action server be reached? True when unknown. A success is
+        remembered for UP_SECONDS (`fresh` asks again); a slow answer means
+        busy, not down: only a refused connection or an error status is down."""
         if not self.actions_url:
+            return True
+        if not fresh and time.monotonic() - self._actions_seen_up < UP_SECONDS:
             return True
         try:
             client = await self._client()
-            async with client.get(f"{self.actions_url}/health", timeout=ClientTimeout(total=3)) as reply:
-                return reply.status == 200
-        except (ClientError, asyncio.TimeoutError):
-            return False
+            async with client.get(f"{self.actions_url}/health", timeout=ClientTimeout(total=5)) as reply:
+                up = reply.status == 200
+        except asyncio.TimeoutError:
+            up = True
+        except ClientError:
+            up = False
+        self._actions_seen_up = time.monotonic() if up else 0.0
+        return up
 
     async def language(self, sender: str) -> Tuple[Optional[str], Optional[str]]:
         """The conversation's language and script slots, if Rasa can tell."""

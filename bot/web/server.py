@@ -158,7 +158,7 @@ async def deliver(
     if not await rasa.actions_up():
         raise AssistantUnavailable("the action server is not answering")
     replies = await rasa.send(session_id, text, metadata)
-    if not replies and not await rasa.actions_up():
+    if not replies and not await rasa.actions_up(fresh=True):
         # It went down while Rasa worked on this very message: Rasa keeps it
         # and will see it a second time when it is sent again.
         raise AssistantUnavailable("the action server stopped answering")

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 
-from bot.database import sqlite_write_ahead
+from bot.database import pooled_sqlite
 
 
 class SQLiteTrackerStore(SQLTrackerStore):
@@ -20,5 +20,7 @@ class SQLiteTrackerStore(SQLTrackerStore):
         kwargs.setdefault("dialect", "sqlite")
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", sqlite_write_ahead)
-            self.engine.dispose()  # connections opened before the listener
+            # Pooled connections in WAL mode instead of one new connection per message.
+            self.engine.dispose()
+            self.engine = pooled_sqlite(self.engine.url)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)

@@ -105,6 +105,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(
             f"\nThe assistant is ready ({time.monotonic() - started:.0f} s).\n"
             f"  Chat in the browser:   http://localhost:{web_port}/\n"
+            f"  Agent console:         http://localhost:{web_port}/agent"
+            "   (add an agent: python -m bot.helpdesk.agents add NAME)\n"
             f"  Rasa REST channel:     http://localhost:{rasa_port}/webhooks/rest/webhook\n"
             f"  Parse a message:       http://localhost:{rasa_port}/model/parse\n"
             "Press Ctrl-C to stop.\n",

@@ -81,7 +81,7 @@ async def test_customer_and_agent_on_different_web_servers_exchange_every_messag
         await customer.receive_json(timeout=10)
         async with http.post(f"{web_a}/api/messages", json={**session, "text": "quero falar com uma pessoa"}) as reply:
             told = (await reply.json())["messages"]
-        assert told[0]["text"].startswith(prefix(next(iter(texts("utter_escalation_online", "pt")))))
+        assert any(told[0]["text"].startswith(prefix(t)) for t in texts("utter_escalation_online", "pt")), told[0]["text"]
 
         async with http.get(f"{web_b}/api/escalations", headers=headers) as reply:
             escalation = next(e for e in await reply.json() if e["conversation_id"] == session["session_id"])

@@ -39,7 +39,8 @@ def sign_in(driver, url, name, password):
 
 
 def transcript(driver):
-    return [li.get_attribute("textContent") for li in css(driver, "#transcript li")]
+    # Read in one go in the page: the console rebuilds the list when the conversation changes.
+    return driver.execute_script("return Array.from(document.querySelectorAll('#transcript li')).map(function (li) { return li.textContent; });")
 
 
 def test_agent_console_live_queue_escaped_html_claim_chat_resolve_and_report(assistant, browser):

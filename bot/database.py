@@ -25,28 +25,24 @@ def default_database_url() -> str:
 
 @functools.lru_cache(maxsize=None)
 def engine_for(url: str) -> sa.engine.Engine:
-    if str(url).startswith("sqlite") and ":memory:" not in url:
-        engine = sa.create_engine(url, future=True, **sqlite_options(url))
-        sa.event.listen(engine, "connect", sqlite_write_ahead)
-        return engine
-    return sa.create_engine(url, future=True)
+    return create_engine(url, future=True)
 
 
-def sqlite_options(url: str) -> dict:
-    """For a SQLite file: keep connections open in a pool (SQLAlchemy 1.4
-    opens and closes one per use, which cost more than the query here) and
-    set them up for write-ahead logging."""
-    if not str(url).startswith("sqlite") or ":memory:" in str(url):
-        return {}
-    return {
-        "poolclass": sa.pool.QueuePool, "pool_size": 5, "max_overflow": 10,
-        "connect_args": {"check_same_thread": False},  # used from asyncio.to_thread's threads, one at a time
-    }
+def is_sqlite_file(url) -> bool:
+    return str(url).startswith("sqlite") and ":memory:" not in str(url)
 
 
-def pooled_sqlite(url) -> sa.engine.Engine:
-    """An engine for a SQLite file with sqlite_options and WAL on every connection."""
-    engine = sa.create_engine(url, **sqlite_options(url))
+def create_engine(url, **options) -> sa.engine.Engine:
+    """An engine; for a SQLite file, connections stay open in a pool (SQLAlchemy
+    1.4 opens and closes one per use, which cost more than the query here) and
+    each is set up for write-ahead logging. Also used for Rasa's tracker store."""
+    if not is_sqlite_file(url):
+        return sa.create_engine(url, **options)
+    engine = sa.create_engine(
+        url, poolclass=sa.pool.QueuePool, pool_size=5, max_overflow=10,
+        connect_args={"check_same_thread": False},  # used from asyncio.to_thread's threads, one at a time
+        **options,
+    )
     sa.event.listen(engine, "connect", sqlite_write_ahead)
     return engine
 

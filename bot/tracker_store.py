@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 
-from bot.database import pooled_sqlite
+from bot.database import create_engine
 
 
 class SQLiteTrackerStore(SQLTrackerStore):
@@ -22,5 +22,5 @@ class SQLiteTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             # Pooled connections in WAL mode instead of one new connection per message.
             self.engine.dispose()
-            self.engine = pooled_sqlite(self.engine.url)
+            self.engine = create_engine(self.engine.url)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)

@@ -45,15 +45,16 @@ class Hub:
     def sockets(self, topic: str) -> Set[web.WebSocketResponse]:
         return set(self._sockets.get(topic, ()))
 
-    async def publish_here(self, session_id: str, event: Dict[str, Any]) -> None:
-        """To this server's sockets only (for events every server makes itself)."""
-        await Hub.publish_except(self, session_id, event, None)
-
     async def publish(self, session_id: str, event: Dict[str, Any]) -> None:
         await self.publish_except(session_id, event, None)
 
     async def publish_except(self, session_id: str, event: Dict[str, Any], skip: Optional[web.WebSocketResponse]) -> None:
         """Publish to every socket of the session but `skip` (the sender)."""
+        await self.publish_here(session_id, event, skip)
+
+    async def publish_here(self, session_id: str, event: Dict[str, Any], skip: Optional[web.WebSocketResponse] = None) -> None:
+        """To this server's sockets only: events every server makes itself, and
+        what RedisHub receives from the others."""
         for socket in list(self._sockets.get(session_id, ())):
             if socket is skip:
                 continue
@@ -104,7 +105,7 @@ class RedisHub(Hub):
             await self._redis.publish(self.CHANNEL, json.dumps(message))
         except (RedisError, OSError) as error:
             logger.error("Redis publish failed, delivering on this server only: %s", error)
-            await super().publish_except(session_id, event, skip)
+            await self.publish_here(session_id, event, skip)
 
     async def _listen(self) -> None:
         """Deliver what any server published; reconnect when Redis goes away."""
@@ -120,7 +121,7 @@ class RedisHub(Hub):
                     skip = None
                     if data.get("server") == self.server_id and data.get("skip") is not None:
                         skip = next((s for s in self._sockets.get(data["topic"], ()) if id(s) == data["skip"]), None)
-                    await Hub.publish_except(self, data["topic"], data["event"], skip)
+                    await self.publish_here(data["topic"], data["event"], skip)
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError, ValueError) as error:

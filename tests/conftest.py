@@ -1,6 +1,6 @@
 import pytest
 
-from tests.servers import Assistant, start_assistant
+from tests.servers import Assistant, empty_help_desk_database, start_assistant
 
 
 @pytest.fixture(scope="session")
@@ -22,15 +22,5 @@ def database_url(request, tmp_path) -> str:
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
         pytest.skip("TEST_POSTGRES_URL is not set: export TEST_POSTGRES_URL=$(scripts/test-postgres.sh)")
-    from bot.database import engine_for, forget_tables
-    from bot.helpdesk.agents import metadata as agent_tables
-    from bot.helpdesk.escalations import metadata as escalation_tables
-    from bot.helpdesk.presence import metadata as presence_tables
-    from bot.web.pending import metadata as pending_tables
-    from bot.web.store import metadata as chat_tables
-
-    engine = engine_for(url)
-    for tables in (escalation_tables, chat_tables, agent_tables, presence_tables, pending_tables):
-        tables.drop_all(engine)
-    forget_tables()
+    empty_help_desk_database(url)
     return url

@@ -51,6 +51,18 @@ def always_open_settings(path: Path) -> Path:
     return path
 
 
+async def next_event(socket, condition, timeout: float):
+    """The next JSON event on a live connection for which `condition` holds; others are skipped."""
+    import asyncio
+
+    async def wait():
+        while True:
+            event = await socket.receive_json()
+            if condition(event):
+                return event
+    return await asyncio.wait_for(wait(), timeout)
+
+
 def post_json(url: str, body: Any, timeout: float = 60) -> Any:
     data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
@@ -158,6 +170,42 @@ class Assistant:
             self.webhook.stop()
 
 
+def service_env(workdir: Path, database_url: str) -> Dict[str, str]:
+    """The environment every test service runs with."""
+    return {
+        **os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
+        "HELPDESK_CONFIG": str(always_open_settings(workdir / "helpdesk.yml")), "DATABASE_URL": database_url,
+        "ESCALATION_SPOOL": str(workdir / "spool"),
+    }
+
+
+def start_all(services: Dict[str, Service], stop) -> None:
+    """Start the services together, then wait for each; on failure stop them all."""
+    try:
+        for service in services.values():
+            service.start()
+        for service in services.values():
+            service.wait()
+    except Exception:
+        stop()
+        raise
+
+
+def empty_help_desk_database(url: str) -> None:
+    """Drop every help-desk table (a shared PostgreSQL test database); they are
+    made again on first use."""
+    from bot.database import engine_for, forget_tables
+    from bot.helpdesk.agents import metadata as agent_tables
+    from bot.helpdesk.escalations import metadata as escalation_tables
+    from bot.helpdesk.presence import metadata as presence_tables
+    from bot.web.pending import metadata as pending_tables
+    from bot.web.store import metadata as chat_tables
+
+    for tables in (escalation_tables, chat_tables, agent_tables, presence_tables, pending_tables):
+        tables.drop_all(engine_for(url))
+    forget_tables()
+
+
 def start_assistant(workdir: Path, database_url: Optional[str] = None) -> Assistant:
     """Action server, Rasa and web server; help-desk records in `database_url`
     (default: a new SQLite file in workdir)."""
@@ -173,11 +221,7 @@ def start_assistant(workdir: Path, database_url: Optional[str] = None) -> Assist
     database = workdir / "helpdesk.db"
     database_url = database_url or f"sqlite:///{database}"
     webhook = WebhookTarget()
-    env = {
-        **os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
-        "HELPDESK_CONFIG": str(always_open_settings(workdir / "helpdesk.yml")), "DATABASE_URL": database_url,
-        "ESCALATION_SPOOL": str(workdir / "spool"),
-    }
+    env = service_env(workdir, database_url)
     services = {
         "actions": Service(
             "actions", [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
@@ -195,14 +239,7 @@ def start_assistant(workdir: Path, database_url: Optional[str] = None) -> Assist
         ),
     }
     assistant = Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", database, services, webhook, database_url)
-    try:
-        for service in services.values():
-            service.start()
-        for service in services.values():
-            service.wait()
-    except Exception:
-        assistant.stop()
-        raise
+    start_all(services, assistant.stop)
     return assistant
 
 
@@ -243,11 +280,7 @@ def start_cluster(workdir: Path, database_url: str, redis_url: str) -> Cluster:
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(rasa_endpoints(action_port, database_url, redis_url))
     rasa_urls = [f"http://127.0.0.1:{port}" for port in rasa_ports]
-    env = {
-        **os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
-        "HELPDESK_CONFIG": str(always_open_settings(workdir / "helpdesk.yml")), "DATABASE_URL": database_url,
-        "ESCALATION_SPOOL": str(workdir / "spool"),
-    }
+    env = service_env(workdir, database_url)
     services = {"actions": Service(
         "actions", [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
         env, f"http://127.0.0.1:{action_port}/health", workdir / "actions.log",
@@ -265,12 +298,5 @@ def start_cluster(workdir: Path, database_url: str, redis_url: str) -> Cluster:
             f"http://127.0.0.1:{port}/health", workdir / f"web{n}.log",
         )
     cluster = Cluster(rasa_urls, [f"http://127.0.0.1:{port}" for port in web_ports], services)
-    try:
-        for service in services.values():
-            service.start()
-        for service in services.values():
-            service.wait()
-    except Exception:
-        cluster.stop()
-        raise
+    start_all(services, cluster.stop)
     return cluster

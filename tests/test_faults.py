@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from tests.responses import prefix, texts
-from tests.servers import ROOT, Assistant, start_assistant
+from tests.servers import ROOT, Assistant, next_event, start_assistant
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +50,7 @@ class Customer:
                 return
 
     async def bot_message(self, timeout: float = 120) -> dict:
-        async def wait():
-            while True:
-                event = await self.socket.receive_json()
-                if event.get("type") == "message" and event.get("sender") == "bot":
-                    return event
-        return await asyncio.wait_for(wait(), timeout)
+        return await next_event(self.socket, lambda e: e.get("type") == "message" and e.get("sender") == "bot", timeout)
 
 
 def escalation(assistant: Assistant, conversation: str):

@@ -7,7 +7,6 @@ then the agent resolves and the bot answers again.
 """
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 
@@ -16,7 +15,7 @@ import pytest
 
 from bot.helpdesk.agents import AgentSessions
 from tests.responses import prefix, texts
-from tests.servers import Assistant, start_assistant
+from tests.servers import Assistant, empty_help_desk_database, next_event, start_assistant
 from tests.test_conversations import ANGRY
 
 THANKS_AND_QUESTION = {
@@ -36,16 +35,7 @@ def running(request, tmp_path_factory, assistant) -> Assistant:
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
         pytest.skip("TEST_POSTGRES_URL is not set: export TEST_POSTGRES_URL=$(scripts/test-postgres.sh)")
-    from bot.database import engine_for, forget_tables
-    from bot.helpdesk.agents import metadata as agent_tables
-    from bot.helpdesk.escalations import metadata as escalation_tables
-    from bot.helpdesk.presence import metadata as presence_tables
-    from bot.web.pending import metadata as pending_tables
-    from bot.web.store import metadata as chat_tables
-
-    for tables in (escalation_tables, chat_tables, agent_tables, presence_tables, pending_tables):
-        tables.drop_all(engine_for(url))
-    forget_tables()
+    empty_help_desk_database(url)
     on_postgres = start_assistant(tmp_path_factory.mktemp("assistant-pg"), database_url=url)
     yield on_postgres
     on_postgres.stop()
@@ -66,12 +56,7 @@ class Agent:
         assert (await self.socket.receive_json(timeout=10))["type"] == "ready"
 
     async def next_event(self, condition, timeout: float = 20):
-        async def wait():
-            while True:
-                event = await self.socket.receive_json()
-                if condition(event):
-                    return event
-        return await asyncio.wait_for(wait(), timeout)
+        return await next_event(self.socket, condition, timeout)
 
     async def call(self, method: str, path: str, **kwargs):
         async with self.http.request(method, f"{self.base}{path}", headers=self.headers, **kwargs) as reply:
@@ -99,12 +84,7 @@ class Customer:
             return [m for m in body["messages"] if m["sender"] == "bot"]
 
     async def next_event(self, condition, timeout: float = 60):
-        async def wait():
-            while True:
-                event = await self.socket.receive_json()
-                if condition(event):
-                    return event
-        return await asyncio.wait_for(wait(), timeout)
+        return await next_event(self.socket, condition, timeout)
 
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.helpdesk.agents import AgentSessions
 from tests.responses import prefix, texts
-from tests.servers import Cluster, start_cluster
+from tests.servers import Cluster, empty_help_desk_database, start_cluster
 
 POSTGRES, REDIS = os.environ.get("TEST_POSTGRES_URL"), os.environ.get("TEST_REDIS_URL")
 pytestmark = pytest.mark.skipif(
@@ -26,19 +26,11 @@ pytestmark = pytest.mark.skipif(
 def cluster(tmp_path_factory) -> Cluster:
     import sqlalchemy as sa
 
-    from bot.database import engine_for, forget_tables
-    from bot.helpdesk.agents import metadata as agent_tables
-    from bot.helpdesk.escalations import metadata as escalation_tables
-    from bot.helpdesk.presence import metadata as presence_tables
-    from bot.web.pending import metadata as pending_tables
-    from bot.web.store import metadata as chat_tables
+    from bot.database import engine_for
 
-    engine = engine_for(POSTGRES)
-    for tables in (escalation_tables, chat_tables, agent_tables, presence_tables, pending_tables):
-        tables.drop_all(engine)
-    with engine.begin() as db:
+    empty_help_desk_database(POSTGRES)
+    with engine_for(POSTGRES).begin() as db:
         db.execute(sa.text("DROP TABLE IF EXISTS events"))  # Rasa's trackers
-    forget_tables()
     running = start_cluster(tmp_path_factory.mktemp("cluster"), POSTGRES, REDIS)
     yield running
     running.stop()

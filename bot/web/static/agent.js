@@ -109,7 +109,9 @@
         loadQueue();
         if (selected !== null) loadDetail(selected);
       } else if (event.type === "message") {
-        if (current && event.conversation_id === current.conversation_id) addLine(event.message);
+        // Read the conversation again rather than append: a reading already on
+        // its way could otherwise arrive after this message and drop it.
+        if (current && event.conversation_id === current.conversation_id) loadDetail(selected);
         else loadQueue();
       } else if (event.type === "error" && event.code === "unauthorized") {
         signOut();
@@ -202,9 +204,12 @@
     $("transcript").scrollTop = $("transcript").scrollHeight;
   }
 
+  var detailReading = 0;  // only the latest reading of a conversation is shown
+
   function loadDetail(id) {
+    var reading = ++detailReading;
     api("GET", "/api/escalations/" + id).then(function (detail) {
-      if (selected !== id) return;
+      if (selected !== id || reading !== detailReading) return;
       current = detail;
       $("detail").hidden = false;
       $("detail-error").textContent = "";

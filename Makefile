@@ -30,7 +30,8 @@ $(MODEL_STAMP): $(INSTALLED) $(TRAINING_INPUTS)
 	@echo "Training the model (data, domain, config or components changed)..."
 	@# --force: Rasa's training cache keys on a component's class source only,
 	@# not on the helpers it calls, so a stale cached step could be reused.
-	$(RASA) train --force --config config.yml --domain domain.yml --data data/nlu data/rules.yml --out models --fixed-model-name helpdesk
+	@# The sentence encoder embeds the training examples on every core.
+	OMP_NUM_THREADS=$$(nproc) $(RASA) train --force --config config.yml --domain domain.yml --data data/nlu data/rules.yml --out models --fixed-model-name helpdesk
 	@touch $@
 
 train: $(MODEL_STAMP) ## Train the model if it is missing or stale

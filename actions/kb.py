@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import automatic_reason, counted_reason, escalate
+from actions.replies import is_only_a_reply
 from bot.kb.articles import Article
 from bot.kb.service import Match, load_knowledge_base
 from bot.nlu import chinese_script
@@ -57,6 +58,16 @@ def chat_text(markdown: str, language: str) -> str:
     return re.sub(r"\*\*|__|`", "", text)
 
 
+async def search(tracker: Tracker) -> List[Match]:
+    """The three best articles for the latest message, in the conversation's language."""
+    text = (tracker.latest_message.get("text") or "")[:MAX_QUESTION_CHARS]
+    if not text.strip():
+        return []
+    # In a thread: a first search or a reload builds indexes, which must not
+    # stop the action server's other conversations.
+    return await asyncio.to_thread(load_knowledge_base().search, text, conversation_language(tracker), 3)
+
+
 def _count(tracker: Tracker, slot: str) -> int:
     return int(tracker.get_slot(slot) or 0)
 
@@ -73,18 +84,26 @@ class ActionAnswerQuestion(Action):
         reason = automatic_reason(tracker)
         if reason:
             return await escalate(dispatcher, tracker, reason)
-        text = (tracker.latest_message.get("text") or "")[:MAX_QUESTION_CHARS]
+        return await self.answer(dispatcher, tracker)
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """The best article, "did you mean" buttons, or "no article"."""
+        matches = await search(tracker)
         language = conversation_language(tracker)
         thresholds = get_settings().knowledge_base
-        # In a thread: a first search or a reload builds indexes, which must not
-        # stop the action server's other conversations.
-        matches = await asyncio.to_thread(load_knowledge_base().search, text, language, 3) if text.strip() else []
         best = matches[0].score if matches else 0.0
         if best >= thresholds.answer_threshold:
             return self._answer(dispatcher, tracker, matches[0], language)
         if best >= thresholds.suggest_threshold:
             return self._suggest(dispatcher, tracker, matches)
         return await self._no_article(dispatcher, tracker)
+
+    async def answer_if_confident(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+        """The best article's answer if the search is sure of it, else None."""
+        matches = await search(tracker)
+        if matches and matches[0].score >= get_settings().knowledge_base.answer_threshold:
+            return self._answer(dispatcher, tracker, matches[0], conversation_language(tracker))
+        return None
 
     @staticmethod
     def _answer(
@@ -135,7 +154,11 @@ class ActionAnswerQuestion(Action):
 
 
 class ActionAnswerFeedback(Action):
-    """Handles yes/no after an answer: "it did not help" counts as a failure."""
+    """Handles yes/no after an answer: "it did not help" counts as a failure.
+
+    A message that asks or reports something beyond yes or no is answered
+    as a question, never with "OK, anything else?" (actions/replies.py).
+    """
 
     def name(self) -> Text:
         return "action_answer_feedback"
@@ -146,10 +169,16 @@ class ActionAnswerFeedback(Action):
         reason = automatic_reason(tracker)
         if reason:
             return await escalate(dispatcher, tracker, reason)
+        if not is_only_a_reply(tracker):
+            return await ActionAnswerQuestion().answer(dispatcher, tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         answered: Optional[List[str]] = tracker.get_slot(SLOT_ARTICLES)
         if not answered:
-            # A yes or no that answers nothing of ours.
+            # A yes or no that answers nothing of ours: unless it names
+            # something the articles clearly answer ("preço"), ask what else.
+            events = await ActionAnswerQuestion().answer_if_confident(dispatcher, tracker)
+            if events is not None:
+                return events
             dispatcher.utter_message(response="utter_anything_else")
             return []
         if intent == "affirm":

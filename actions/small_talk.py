@@ -11,6 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import automatic_reason, counted_reason, escalate, since_last_handback
+from actions.kb import ActionAnswerQuestion
+from actions.replies import is_only_a_reply
 from bot.helpdesk import rules
 
 RESPONSES = {
@@ -39,5 +41,18 @@ class ActionReply(Action):
             reason = counted_reason(tracker, "repeated_fallback", fallbacks)
         if reason:
             return await escalate(dispatcher, tracker, reason)
+        if intent == "thank":
+            # Thanks that carry a question are answered as a question; bare
+            # thanks for nothing the bot said may still name an article.
+            if not is_only_a_reply(tracker):
+                return await ActionAnswerQuestion().answer(dispatcher, tracker)
+            if not bot_has_spoken(tracker):
+                events = await ActionAnswerQuestion().answer_if_confident(dispatcher, tracker)
+                if events is not None:
+                    return events
         dispatcher.utter_message(response=RESPONSES.get(intent, "utter_default"))
         return []
+
+
+def bot_has_spoken(tracker: Tracker) -> bool:
+    return any(event.get("event") == "bot" for event in tracker.events)

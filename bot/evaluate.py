@@ -6,6 +6,12 @@ CASES.yml is a YAML list of items with `text` and `lang`, and optionally
 `script` (Hans/Hant), `intent`, `mood` and `article`. Every text goes through
 the latest trained model the way the server parses it (Rasa's Agent), and
 `article` items through the knowledge base the answering action searches.
+
+Printed per language: the summary figures, each mood's precision and
+recall, and the mood and intent confusion matrices (rows: the label,
+columns: what the model said). `--tune-moods` (on the dev set, never on the
+test set) prints the mood thresholds for config.yml that reach the
+precision targets with the best macro-F1.
 """
 from __future__ import annotations
 
@@ -16,12 +22,13 @@ import logging
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
+from bot import invariance
 from bot.nlu.language_scorer import LANGUAGES
-from bot.nlu.mood_classifier import MOODS
+from bot.nlu.mood_classifier import MOODS, choose_mood
 
 METRIC_KEYS = (
     "n",
@@ -35,6 +42,9 @@ METRIC_KEYS = (
     "article_hit3",
     "article_n",
 )
+# Precision each mood must reach when thresholds are tuned: a false "angry"
+# apologises to a calm customer and can hand them over to a person.
+PRECISION_TARGETS = {"angry": 0.90, "confused": 0.80, "curious": 0.80}
 
 
 class CaseError(ValueError):
@@ -104,6 +114,28 @@ def _ratio(hits: int, n: int) -> Optional[float]:
     return round(hits / n, 4) if n else None
 
 
+def precision_recall(pairs: List[tuple], labels: Iterable[str]) -> Tuple[Dict[str, Optional[float]], Dict[str, Optional[float]]]:
+    """Each label's precision and recall (None where nothing was predicted / expected)."""
+    precision, recall = {}, {}
+    for label in labels:
+        tp = sum(1 for e, p in pairs if e == label and p == label)
+        predicted = sum(1 for _, p in pairs if p == label)
+        expected = sum(1 for e, _ in pairs if e == label)
+        precision[label] = _ratio(tp, predicted)
+        recall[label] = _ratio(tp, expected)
+    return precision, recall
+
+
+def confusion(pairs: List[tuple]) -> Dict[str, Dict[str, int]]:
+    """{label: {predicted: count}}; a missing prediction counts as "-"."""
+    table: Dict[str, Dict[str, int]] = {}
+    for expected, predicted in pairs:
+        row = table.setdefault(expected, {})
+        key = predicted if predicted is not None else "-"
+        row[key] = row.get(key, 0) + 1
+    return {label: dict(sorted(row.items())) for label, row in sorted(table.items())}
+
+
 def metrics(results: List[Dict[str, Any]]) -> Dict[str, Any]:
     """The figures over a list of {expected, predicted} results."""
     def labelled(key: str) -> List[Dict[str, Any]]:
@@ -117,6 +149,8 @@ def metrics(results: List[Dict[str, Any]]) -> Dict[str, Any]:
     hit1 = sum(1 for r in articles if r["predicted"]["articles"][:1] == [r["expected"]["article"]])
     hit3 = sum(1 for r in articles if r["expected"]["article"] in r["predicted"]["articles"][:3])
     f1 = macro_f1(moods)
+    mood_precision, mood_recall = precision_recall(moods, MOODS)
+    intents = [(r["expected"]["intent"], r["predicted"]["intent"]) for r in labelled("intent")]
     return {
         "n": len(results),
         "language_acc": _ratio(sum(language), len(language)),
@@ -128,6 +162,10 @@ def metrics(results: List[Dict[str, Any]]) -> Dict[str, Any]:
         "article_hit1": _ratio(hit1, len(articles)),
         "article_hit3": _ratio(hit3, len(articles)),
         "article_n": len(articles),
+        "mood_precision": mood_precision,
+        "mood_recall": mood_recall,
+        "mood_confusion": confusion(moods),
+        "intent_confusion": confusion(intents),
     }
 
 
@@ -148,8 +186,43 @@ def format_table(summary: Dict[str, Any]) -> str:
     rows = [("", *METRIC_KEYS)]
     for name, figures in [*summary["per_language"].items(), ("overall", summary["overall"])]:
         rows.append((name, *("-" if figures[k] is None else str(figures[k]) for k in METRIC_KEYS)))
+    return _columns(rows)
+
+
+def _columns(rows: List[tuple]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows)
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def _figure(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def format_confusion(table: Dict[str, Dict[str, int]]) -> str:
+    columns = sorted({p for row in table.values() for p in row} | set(table))
+    rows = [("label \\ said", *columns)]
+    for label, row in table.items():
+        rows.append((label, *(str(row.get(c, "")) if row.get(c) else "." for c in columns)))
+    return _columns(rows)
+
+
+def format_details(summary: Dict[str, Any]) -> str:
+    """Per language: each mood's precision and recall, then both confusion matrices."""
+    parts = []
+    for name, figures in summary["per_language"].items():
+        if not figures["mood_n"] and not figures["intent_n"]:
+            continue
+        parts.append(f"== {name}")
+        if figures["mood_n"]:
+            rows = [("mood", "precision", "recall")] + [
+                (mood, _figure(figures["mood_precision"][mood]), _figure(figures["mood_recall"][mood]))
+                for mood in MOODS
+            ]
+            parts += [_columns(rows), "", "mood confusion", format_confusion(figures["mood_confusion"])]
+        if figures["intent_n"]:
+            parts += ["", "intent confusion", format_confusion(figures["intent_confusion"])]
+        parts.append("")
+    return "\n".join(parts)
 
 
 class Evaluator:
@@ -159,6 +232,7 @@ class Evaluator:
         self.parse = parse
         self.intents = list(intents)
         self.knowledge_base = knowledge_base
+        self._readings: Dict[str, Tuple[Any, Any]] = {}
 
     def predict(self, case: Dict[str, Any]) -> Dict[str, Any]:
         parsed = self.parse(case["text"])
@@ -168,12 +242,22 @@ class Evaluator:
             "script": language.get("script"),
             "intent": (parsed.get("intent") or {}).get("name"),
             "mood": (parsed.get("mood") or {}).get("name"),
+            "mood_probabilities": {
+                entry["name"]: entry["confidence"] for entry in parsed.get("mood_ranking") or []
+            },
             "articles": [],
         }
         if self.knowledge_base is not None and "article" in case:
             hits = self.knowledge_base.search(case["text"], predicted["lang"] or case["lang"], limit=3)
             predicted["articles"] = [hit.article_id for hit in hits]
         return predicted
+
+    def reading(self, text: str) -> Tuple[Any, Any]:
+        """(intent, mood) of a text, remembered: the invariance check asks often."""
+        if text not in self._readings:
+            parsed = self.parse(text)
+            self._readings[text] = ((parsed.get("intent") or {}).get("name"), (parsed.get("mood") or {}).get("name"))
+        return self._readings[text]
 
     def run(self, cases: List[Dict[str, Any]]) -> Dict[str, Any]:
         articles = self.knowledge_base.article_ids() if self.knowledge_base is not None else None
@@ -183,6 +267,52 @@ class Evaluator:
             expected = {k: case[k] for k in ("lang", "script", "intent", "mood", "article") if k in case}
             results.append({"text": case["text"], "expected": expected, "predicted": self.predict(case)})
         return report(results)
+
+
+def _with_thresholds(results: List[Dict[str, Any]], thresholds: Dict[str, float]) -> List[tuple]:
+    return [
+        (r["expected"]["mood"], choose_mood(r["predicted"]["mood_probabilities"], thresholds)[0])
+        for r in results
+    ]
+
+
+def tune_mood_thresholds(
+    results: List[Dict[str, Any]], targets: Dict[str, float] = PRECISION_TARGETS
+) -> Dict[str, float]:
+    """Per-mood thresholds: the best macro-F1 while each mood's precision
+    reaches its target in every language (or, where no threshold reaches
+    it, the most precise).
+
+    One mood at a time with the others fixed, twice round, over a grid of
+    thresholds; the decision is choose_mood's, as in the classifier.
+    """
+    labelled = [r for r in results if "mood" in r["expected"] and r["predicted"].get("mood_probabilities")]
+    if not labelled:
+        raise CaseError("no mood-labelled cases with mood probabilities to tune on.")
+    languages = sorted({r["expected"]["lang"] for r in labelled})
+    grid = [round(0.2 + 0.01 * i, 2) for i in range(80)]
+    thresholds = {mood: 0.5 for mood in targets}
+
+    def worst_precision(trial: Dict[str, float], mood: str) -> float:
+        worst = 1.0
+        for language in languages:
+            pairs = _with_thresholds([r for r in labelled if r["expected"]["lang"] == language], trial)
+            precision = precision_recall(pairs, [mood])[0][mood]
+            worst = min(worst, 1.0 if precision is None else precision)
+        return worst
+
+    for _ in range(2):
+        for mood in targets:
+            best = None
+            for threshold in grid:
+                trial = {**thresholds, mood: threshold}
+                precision = worst_precision(trial, mood)
+                reaches = precision >= targets[mood]
+                key = (reaches, macro_f1(_with_thresholds(labelled, trial)) if reaches else precision, -threshold)
+                if best is None or key > best[0]:
+                    best = (key, threshold)
+            thresholds[mood] = best[1]
+    return thresholds
 
 
 def latest_model(models: Path) -> Path:
@@ -225,6 +355,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("cases", type=Path, help="YAML list of labelled cases")
     parser.add_argument("--json", type=Path, help="write the full report here")
     parser.add_argument("--model", type=Path, default=Path("models"), help="model file or folder")
+    parser.add_argument(
+        "--invariance", action="store_true",
+        help="also measure how often typing changes (final stop, case, accents, script) keep intent and mood",
+    )
+    parser.add_argument(
+        "--tune-moods", action="store_true",
+        help="print the mood thresholds for config.yml that reach the precision targets (dev set only)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:
@@ -235,6 +373,26 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(format_table(summary))
+    print()
+    print(format_details(summary))
+    if args.invariance:
+        summary["invariance"] = invariance.measure(evaluator.reading, cases)
+        print("Intent and mood unchanged when the typing changes (share, messages changed):")
+        print(invariance.format_invariance(summary["invariance"]))
+        print()
+    if args.tune_moods:
+        try:
+            thresholds = tune_mood_thresholds(summary["cases"])
+        except CaseError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        tuned = report([{**r, "predicted": {**r["predicted"], "mood": choose_mood(
+            r["predicted"]["mood_probabilities"], thresholds)[0]}} for r in summary["cases"]])
+        print("Mood thresholds for config.yml (MoodClassifier: thresholds):")
+        print("  thresholds: {" + ", ".join(f"{m}: {t}" for m, t in thresholds.items()) + "}")
+        print("which give, on these cases:")
+        print(format_table(tuned))
+        print(format_details(tuned))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -49,4 +49,6 @@ def to_traditional(text: str) -> str:
 def to_simplified(text: str) -> str:
     # tw2sp: Taiwan wording as well as characters (匯入檔案 -> 导入文件), so
     # the two scripts meet on the same words, not only the same characters.
-    return _converter("tw2sp").convert(text)
+    # It takes the Simplified 么 for a variant of 幺 ("什么" -> "什幺") while
+    # it turns the Traditional 麼 into 么: given 麼, both scripts meet.
+    return _converter("tw2sp").convert(text.replace("么", "麼"))

@@ -1,42 +1,178 @@
-"""Rasa component: Rasa's LogisticRegressionClassifier, safe on messages it
-cannot read.
+"""Rasa component: what the customer wants, from word counts and meaning.
+
+A logistic regression over the sparse word and character n-gram features
+and the dense sentence vector together (bot/nlu/sentence_features.py).
 
 Two kinds of message get no intent here, so the FallbackClassifier after it
 answers "I did not understand" instead of a confident guess:
-- no features at all (empty, only spaces): Rasa 3.6's classifier raises on
-  them, as scikit-learn refuses a row with zero columns;
+- no features at all (empty, only spaces);
 - words that no language's word list has ("qwzx vbnm"): a linear model
   still spreads its probability over the intents and may pick one with
   high confidence.
 """
 from __future__ import annotations
 
-from typing import List
+import json
+import logging
+import time
+from typing import Any, Dict, List, Optional, Text
 
+from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.language_detector import KNOWN_WORD_SHARE
+from bot.nlu.sentence_features import KINDS, feature_matrix, feature_widths
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "intent_classifier.skops"
+WIDTHS_FILE = "feature_widths.json"
 
 
-def _readable(message: Message) -> bool:
-    return message.features_present(TEXT) and message.get(KNOWN_WORD_SHARE, 1.0) > 0
+def readable(message: Message) -> bool:
+    if not (message.get(TEXT) or "").strip():
+        return False
+    return message.get(KNOWN_WORD_SHARE, 1.0) > 0
 
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
-class IntentClassifier(LogisticRegressionClassifier):
-    """Logistic regression over the featurizers' sparse features."""
+class IntentClassifier(GraphComponent):
+    """Logistic regression over sparse and dense sentence features."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # Which features to use: "sparse" (n-gram counts), "dense" (meaning).
+            "features": ["sparse", "dense"],
+            # Weight of the dense vector against the (unit-length) counts.
+            "dense_weight": 1.0,
+            # Inverse regularisation strength of the logistic regression.
+            "C": 10.0,
+            # saga: as accurate here as lbfgs, and 4-5 times faster on the
+            # training examples' unit-length rows.
+            "solver": "saga",
+            # Stopping tolerance of the solver.
+            "tol": 1e-2,
+            # Iterations of the solver.
+            "max_iter": 1000,
+            # How many intents the ranking in the parse result lists.
+            "ranking_length": 10,
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["sklearn", "skops"]
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        unknown = set(config["features"]) - set(KINDS)
+        if unknown or not config["features"]:
+            raise ValueError(
+                f"IntentClassifier: 'features' must list some of {', '.join(KINDS)}; got {config['features']}."
+            )
+        if config["C"] <= 0:
+            raise ValueError("IntentClassifier: 'C' must be positive.")
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Any = None,
+        widths: Optional[Dict[str, int]] = None,
+    ) -> None:
+        self.validate_config(config)
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+        self._widths = widths or {}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> IntentClassifier:
+        return cls(config, model_storage, resource)
+
+    def _matrix(self, messages: List[Message]) -> Any:
+        return feature_matrix(messages, self._config["features"], self._config["dense_weight"], self._widths)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from sklearn.linear_model import LogisticRegression
+
+        examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
+        if len({m.get(INTENT) for m in examples}) < 2:
+            logger.warning("IntentClassifier: fewer than two intents in the training data; not trained.")
+            return self._resource
+        self._widths = feature_widths(examples)
+        self._model = LogisticRegression(
+            C=self._config["C"], solver=self._config["solver"], tol=self._config["tol"],
+            class_weight="balanced", max_iter=self._config["max_iter"], random_state=0,
+        )
+        started = time.monotonic()
+        matrix = self._matrix(examples)
+        built = time.monotonic()
+        self._model.fit(matrix, [m.get(INTENT) for m in examples])
+        logger.info(
+            f"IntentClassifier: {matrix.shape[0]} examples, {matrix.shape[1]} features: matrix "
+            f"{built - started:.1f} s, fit {time.monotonic() - built:.1f} s ({int(max(self._model.n_iter_))} iterations)."
+        )
+        import skops.io as sio
+
+        with self._model_storage.write_to(self._resource) as directory:
+            sio.dump(self._model, directory / MODEL_FILE)
+            (directory / WIDTHS_FILE).write_text(json.dumps(self._widths))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> IntentClassifier:
+        import skops.io as sio
+
+        try:
+            with model_storage.read_from(resource) as directory:
+                path = directory / MODEL_FILE
+                untrusted = sio.get_untrusted_types(file=path)
+                if untrusted:
+                    raise ValueError(f"unexpected types in {path}: {sorted(untrusted)}")
+                model = sio.load(path, trusted=[])
+                widths = json.loads((directory / WIDTHS_FILE).read_text())
+        except (ValueError, FileNotFoundError) as error:
+            logger.warning(f"IntentClassifier: no usable trained model ({error}); every message falls back.")
+            model, widths = None, None
+        return cls(config, model_storage, resource, model, widths)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        readable = [m for m in messages if _readable(m)]
-        if readable:
-            super().process(readable)
+        known = [m for m in messages if readable(m)] if self._model is not None else []
+        if known:
+            probabilities = self._model.predict_proba(self._matrix(known))
+            for message, row in zip(known, probabilities):
+                ranking = sorted(
+                    ({"name": str(name), "confidence": float(p)} for name, p in zip(self._model.classes_, row)),
+                    key=lambda entry: -entry["confidence"],
+                )
+                message.set(INTENT, ranking[0], add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking[: self._config["ranking_length"]], add_to_output=True)
+        answered = {id(m) for m in known}
         for message in messages:
-            if not _readable(message):
+            if id(message) not in answered:
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         return messages

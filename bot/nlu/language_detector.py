@@ -35,6 +35,7 @@ from bot.nlu.language_scorer import (
     LanguageScorer,
     Lexicon,
     build_lexicons,
+    word_counts,
 )
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,16 @@ def parse_hint(hint: Any) -> Tuple[Optional[str], Optional[str]]:
     return language, (scripts[0] if scripts else None)
 
 
+def labelled_language(example: Message) -> Optional[str]:
+    """The language a training example is labelled with (intent block or example metadata)."""
+    metadata = example.get(METADATA) or {}
+    for level in ("example", "intent"):
+        language = (metadata.get(level) or {}).get(LANGUAGE)
+        if language in LANGUAGES:
+            return language
+    return None
+
+
 def previous_language(tracker: Optional[DialogueStateTracker]) -> Tuple[Optional[str], Optional[str]]:
     """The language and script of the conversation's latest parsed message."""
     if tracker is None:
@@ -97,6 +108,10 @@ class LanguageDetector(GraphComponent):
         return {
             # How many of the most frequent words of each language to keep.
             "lexicon_size": 120000,
+            # Weight of the training examples' own words (labelled with their
+            # language: `metadata: {language: pt}` on each intent block) beside
+            # wordfreq's lists; 0 leaves them out.
+            "training_word_weight": 0.5,
             # Prior weight of the client's language hint against the others.
             "hint_weight": 4.0,
             # Prior weight of the conversation's earlier language.
@@ -138,8 +153,18 @@ class LanguageDetector(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Build the word lists from wordfreq once and store them in the model."""
-        lexicons = build_lexicons(self._config["lexicon_size"])
+        """Build the word lists from wordfreq and the labelled training
+        examples once and store them in the model."""
+        texts: Dict[str, List[str]] = {}
+        for example in training_data.training_examples:
+            language = labelled_language(example)
+            if language and example.get(TEXT):
+                texts.setdefault(language, []).append(example.get(TEXT))
+        lexicons = build_lexicons(
+            self._config["lexicon_size"],
+            {language: word_counts(found) for language, found in texts.items()},
+            self._config["training_word_weight"],
+        )
         with self._model_storage.write_to(self._resource) as directory:
             with gzip.open(directory / LEXICON_FILE, "wt", encoding="utf-8") as f:
                 json.dump({k: v.to_dict() for k, v in lexicons.items()}, f)
@@ -162,9 +187,16 @@ class LanguageDetector(GraphComponent):
         return cls(config, model_storage, resource, lexicons)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        # The tokenizer after us needs each example's language.
+        # The tokenizer after us needs each example's language: the label
+        # where the training data has one, else what the text says.
         for example in training_data.training_examples:
-            if example.get(TEXT):
+            if not example.get(TEXT):
+                continue
+            language = labelled_language(example)
+            if language:
+                example.set(LANGUAGE, {"name": language, "confidence": 1.0}, add_to_output=True)
+                example.set(KNOWN_WORD_SHARE, 1.0)
+            else:
                 self._annotate(example, None)
         return training_data
 

@@ -171,16 +171,52 @@ class Lexicon:
         return lexicon
 
     def log_probability(self, word: str) -> float:
-        if word in self.exact:
-            return math.log(self.exact[word])
         bare = strip_accents(word)
+        # A word typed bare may be any of its accented forms: "o" in a
+        # Vietnamese chat is mostly "ở", not the rare word "o".
+        frequency = self.exact.get(word, 0.0)
+        if bare == word and bare in self.unaccented:
+            frequency = max(frequency, self.unaccented[bare] * UNACCENTED_PENALTY)
+        if frequency > 0:
+            return math.log(frequency)
         if bare in self.unaccented:
             return math.log(self.unaccented[bare] * UNACCENTED_PENALTY)
         return math.log(OUT_OF_LIST_MASS) + self.spelling.log_probability(word[:MAX_WORD_LENGTH])
 
 
-def build_lexicons(max_words: int = 120000) -> Dict[str, Lexicon]:
-    """Lexicons from wordfreq's lists plus our chat words (done at training)."""
+def word_counts(texts: Iterable[str]) -> Dict[str, int]:
+    """How often each word occurs in `texts`, lower case, as typed."""
+    counts: Dict[str, int] = {}
+    for text in texts:
+        for word in WORD.findall(chinese_script.HAN.sub(" ", clean(text))):
+            if len(word) <= MAX_WORD_LENGTH and word not in SHARED_CHAT_WORDS:
+                counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def _own_words(training_words: Mapping[str, Mapping[str, int]], language: str) -> Dict[str, float]:
+    """Words only `language`'s training examples use, with their share of its words."""
+    mine = training_words.get(language) or {}
+    total = sum(mine.values())
+    others = set().union(*(set(words) for other, words in training_words.items() if other != language))
+    return {word: count / total for word, count in mine.items() if count >= 2 and word not in others}
+
+
+def build_lexicons(
+    max_words: int = 120000,
+    training_words: Optional[Mapping[str, Mapping[str, int]]] = None,
+    training_weight: float = 0.0,
+) -> Dict[str, Lexicon]:
+    """Lexicons from wordfreq's lists plus our chat words (done at training).
+
+    `training_words` (language -> word -> count, from the labelled training
+    examples) adds how customers of a help desk write: "shop", "ad" and
+    "tks" in Vietnamese chats, "nop" in Spanish ones, which no corpus lists.
+    A word that only one language's training examples use (twice or more)
+    gets at least `training_weight` times its share of that language's
+    training words. Words several languages use ("sistema", "pedido") keep
+    the corpus figures: which writer used them more says nothing.
+    """
     import wordfreq
 
     lexicons = {}
@@ -192,6 +228,8 @@ def build_lexicons(max_words: int = 120000) -> Dict[str, Lexicon]:
         top = {w: f for w, f in top.items() if WORD.fullmatch(w)}
         for word in CHAT_WORDS[language]:
             top[word] = max(top.get(word, 0.0), CHAT_WORD_FREQUENCY)
+        for word, share in _own_words(training_words or {}, language).items():
+            top[word] = max(top.get(word, 0.0), training_weight * share)
         lexicons[language] = Lexicon.from_frequencies(top)
     return lexicons
 
@@ -338,10 +376,16 @@ class LanguageScorer:
         probabilities = self.langdetect.probabilities(text)
         if not probabilities:
             return
-        for language in LATIN_LANGUAGES:
-            log_odds[language] += LANGDETECT_WEIGHT * math.log(
-                max(probabilities.get(language, 0.0), 1e-3)
-            )
+        votes = {
+            language: LANGDETECT_WEIGHT * math.log(max(probabilities.get(language, 0.0), 1e-3))
+            for language in LATIN_LANGUAGES
+        }
+        if not (set(text) & VIETNAMESE_LETTERS):
+            # langdetect learnt Vietnamese with its marks: typed bare ("ban la
+            # robot a") it looks like nothing to it, which is no evidence.
+            votes["vi"] = max(votes["pt"], votes["es"])
+        for language, vote in votes.items():
+            log_odds[language] += vote
 
 
 def _softmax(log_odds: Mapping[str, float]) -> Dict[str, float]:

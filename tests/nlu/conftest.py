@@ -42,3 +42,46 @@ def mood_classifier_factory(model_storage, execution_context):
         return MoodClassifier.create(full, model_storage, resource, execution_context), resource, full
 
     return make
+
+
+class Featurizers:
+    """The featurizers before the classifiers, as in config.yml: tokens, word
+    and character n-gram counts, the sentence vector."""
+
+    def __init__(self, model_storage, execution_context, tokenizer):
+        from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+
+        from bot.nlu.sentence_encoder import SentenceEncoder
+
+        self.tokenizer = tokenizer
+        self.counts = [
+            CountVectorsFeaturizer.create(
+                {**CountVectorsFeaturizer.get_default_config(), **config}, model_storage,
+                Resource(f"counts_{index}_{id(self)}"), execution_context,
+            )
+            for index, config in enumerate([
+                {"token_pattern": r"(?u)\b\w+\b", "ngram_range": [1, 2]},
+                {"analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4},
+            ])
+        ]
+        self.encoder = SentenceEncoder.create(SentenceEncoder.get_default_config(), model_storage, None, execution_context)
+
+    def train(self, data):
+        self.tokenizer.process_training_data(data)
+        for featurizer in self.counts:
+            featurizer.train(data)
+            featurizer.process_training_data(data)
+        self.encoder.process_training_data(data)
+        return data
+
+    def apply(self, messages):
+        self.tokenizer.process(messages)
+        for featurizer in self.counts:
+            featurizer.process(messages)
+        self.encoder.process(messages)
+        return messages
+
+
+@pytest.fixture(scope="session")
+def featurizers(model_storage, execution_context, tokenizer) -> Featurizers:
+    return Featurizers(model_storage, execution_context, tokenizer)

@@ -45,3 +45,11 @@ def test_component_uses_the_detected_language(tokenizer):
     message = Message(data={"text": "我想导入客户数据", "language": {"name": "zh"}})
     tokenizer.process([message])
     assert [t.text for t in message.get("text_tokens")] == ["我", "想", "导入", "客户", "数据"]
+
+
+@pytest.mark.parametrize("simplified, traditional", [("为什么登录不了", "為什麼登入不了"), ("怎么办", "怎麼辦")])
+def test_both_chinese_scripts_give_the_same_words(simplified, traditional):
+    # OpenCC's tw2sp once turned the Simplified 么 into 幺 ("什幺") but 麼 into 么.
+    lemmas = lambda text: [t.lemma for t in tokenize_text(text, "zh")]  # noqa: E731
+    assert lemmas(simplified) == lemmas(traditional)
+    assert "幺" not in "".join(lemmas(simplified))

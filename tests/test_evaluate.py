@@ -11,7 +11,8 @@ import pytest
 from bot.evaluate import CaseError, Evaluator, macro_f1
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYS = {"n", "language_acc", "script_acc", "intent_acc", "intent_n", "mood_macro_f1", "mood_n", "article_hit1", "article_hit3", "article_n"}
+KEYS = {"n", "language_acc", "script_acc", "intent_acc", "intent_n", "mood_macro_f1", "mood_n", "article_hit1", "article_hit3", "article_n",
+        "mood_precision", "mood_recall", "mood_confusion", "intent_confusion"}
 
 
 def run_evaluate(cases: Path, *extra):
@@ -42,7 +43,12 @@ def test_report_has_the_documented_shape(tmp_path):
     case = report["cases"][1]
     assert case["predicted"]["lang"] == "zh" and case["predicted"]["script"] == "Hant"
     assert case["predicted"]["articles"][0] == "import-data" and len(case["predicted"]["articles"]) == 3
+    assert pt["mood_precision"]["neutral"] == 1.0 and pt["mood_recall"]["neutral"] == 1.0
+    assert set(pt["mood_precision"]) == {"angry", "confused", "curious", "neutral"}
+    assert pt["mood_confusion"]["neutral"]["neutral"] == 1
+    assert zh["intent_confusion"]["ask_question"]["ask_question"] == 1
     assert "language_acc" in result.stdout  # the printed table
+    assert "mood confusion" in result.stdout and "intent confusion" in result.stdout
 
 
 def test_unknown_label_is_a_clear_error(tmp_path):

@@ -26,7 +26,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.language_detector import KNOWN_WORD_SHARE
-from bot.nlu.sentence_features import KINDS, feature_matrix, feature_widths
+from bot.nlu.sentence_features import KINDS, LinearScores, feature_matrix, feature_widths
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,7 @@ class IntentClassifier(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
+        self._scores = LinearScores(model) if model is not None else None
         self._widths = widths or {}
 
     @classmethod
@@ -124,6 +125,7 @@ class IntentClassifier(GraphComponent):
         matrix = self._matrix(examples)
         built = time.monotonic()
         self._model.fit(matrix, [m.get(INTENT) for m in examples])
+        self._scores = LinearScores(self._model)
         logger.info(
             f"IntentClassifier: {matrix.shape[0]} examples, {matrix.shape[1]} features: matrix "
             f"{built - started:.1f} s, fit {time.monotonic() - built:.1f} s ({int(max(self._model.n_iter_))} iterations)."
@@ -160,12 +162,12 @@ class IntentClassifier(GraphComponent):
         return cls(config, model_storage, resource, model, widths)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        known = [m for m in messages if readable(m)] if self._model is not None else []
+        known = [m for m in messages if readable(m)] if self._scores is not None else []
         if known:
-            probabilities = self._model.predict_proba(self._matrix(known))
+            probabilities = self._scores.probabilities(self._matrix(known))
             for message, row in zip(known, probabilities):
                 ranking = sorted(
-                    ({"name": str(name), "confidence": float(p)} for name, p in zip(self._model.classes_, row)),
+                    ({"name": name, "confidence": float(p)} for name, p in zip(self._scores.classes, row)),
                     key=lambda entry: -entry["confidence"],
                 )
                 message.set(INTENT, ranking[0], add_to_output=True)

@@ -31,7 +31,7 @@ from rasa.shared.nlu.constants import ENTITIES, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.sentence_features import KINDS, feature_matrix, feature_widths
+from bot.nlu.sentence_features import KINDS, LinearScores, feature_matrix, feature_widths
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +76,8 @@ def style_features(text: str) -> List[float]:
     ]
 
 
-def style_matrix(texts: List[str], weight: float) -> scipy.sparse.csr_matrix:
-    return scipy.sparse.csr_matrix(np.array([style_features(t) for t in texts]) * weight)
+def style_matrix(texts: List[str], weight: float) -> np.ndarray:
+    return np.array([style_features(t) for t in texts], dtype=np.float64).reshape(len(texts), -1) * weight
 
 
 def choose_mood(probabilities: Dict[str, float], thresholds: Dict[str, float]) -> Tuple[str, float]:
@@ -137,6 +137,7 @@ class MoodClassifier(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
+        self._scores = LinearScores(model) if model is not None else None
         self._widths = widths or {}
 
     @classmethod
@@ -162,12 +163,10 @@ class MoodClassifier(GraphComponent):
             )
 
     def _matrix(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
-        blocks = [style_matrix([m.get(TEXT) or "" for m in messages], self._config["style_weight"])]
-        if self._config["features"]:
-            blocks.insert(0, feature_matrix(
-                messages, self._config["features"], self._config["dense_weight"], self._widths
-            ))
-        return scipy.sparse.hstack(blocks, format="csr")
+        style = style_matrix([m.get(TEXT) or "" for m in messages], self._config["style_weight"])
+        return feature_matrix(
+            messages, self._config["features"], self._config["dense_weight"], self._widths, style
+        )
 
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.linear_model import LogisticRegression
@@ -193,6 +192,7 @@ class MoodClassifier(GraphComponent):
         matrix = self._matrix(examples)
         built = time.monotonic()
         self._model.fit(matrix, [mood_label(m) for m in examples])
+        self._scores = LinearScores(self._model)
         logger.info(
             f"MoodClassifier: {matrix.shape[0]} examples, {matrix.shape[1]} features: matrix "
             f"{built - started:.1f} s, fit {time.monotonic() - built:.1f} s ({int(max(self._model.n_iter_))} iterations)."
@@ -231,13 +231,13 @@ class MoodClassifier(GraphComponent):
     def probabilities(self, messages: List[Message]) -> List[Dict[str, float]]:
         """Every mood's probability for each message (neutral for an empty one)."""
         rows: List[Dict[str, float]] = [{NEUTRAL: 1.0} for _ in messages]
-        if self._model is None:
+        if self._scores is None:
             return rows
         readable = [i for i, m in enumerate(messages) if (m.get(TEXT) or "").strip()]
         if readable:
-            predicted = self._model.predict_proba(self._matrix([messages[i] for i in readable]))
+            predicted = self._scores.probabilities(self._matrix([messages[i] for i in readable]))
             for i, row in zip(readable, predicted):
-                rows[i] = {str(mood): round(float(p), 4) for mood, p in zip(self._model.classes_, row)}
+                rows[i] = {mood: round(float(p), 4) for mood, p in zip(self._scores.classes, row)}
         return rows
 
     def process(self, messages: List[Message]) -> List[Message]:

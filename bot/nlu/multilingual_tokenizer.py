@@ -44,6 +44,9 @@ def normalise(word: str, language: str) -> str:
 
 
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# A full stop says nothing about the message: as a token it would give the
+# character n-grams something that comes and goes with typing.
+FULL_STOPS = re.compile(r"^[.。．…]+$")
 
 
 def tokenize_text(text: str, language: str) -> List[Token]:
@@ -63,7 +66,7 @@ def tokenize_text(text: str, language: str) -> List[Token]:
             segmented = simplified
     tokens = []
     for word in nlp(segmented):
-        if word.is_space:
+        if word.is_space or FULL_STOPS.match(word.text):
             continue
         start, end = word.idx, word.idx + len(word.text)
         original = text[start:end]

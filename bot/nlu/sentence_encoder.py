@@ -7,9 +7,8 @@ language, the wording or the typos, which word counts alone cannot give; the
 intent and mood classifiers use it beside the sparse word features.
 
 The encoder sees a canonical form of the text, so that how it is typed does
-not move the vector: Chinese in Simplified script, no final full stop, first
-letter in lower case (see `encoder_input`). Accents and diacritics stay (the
-model reads them); the training data carries both forms instead.
+not move the vector: Chinese in Simplified script, no accents or diacritics,
+no final full stop, first letter in lower case (see `encoder_input`).
 """
 from __future__ import annotations
 
@@ -31,6 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import chinese_script
+from bot.nlu.language_scorer import strip_accents
 from bot.nlu.typing_variants import lower_first
 
 logger = logging.getLogger(__name__)
@@ -57,12 +57,16 @@ def encoder_input(text: str) -> str:
 
     Typography that carries no meaning is taken away here, so the vector
     cannot depend on it: a final full stop, the case of the first letter,
-    the Chinese script. A question or exclamation mark is kept: it is meaning.
+    the Chinese script, accents and diacritics. Customers type Vietnamese,
+    Portuguese and Spanish both ways; with the marks kept, one message in
+    five typed without them changed intent or mood on the dev set (with
+    them gone: none, for 3 points less intent accuracy in Vietnamese). A
+    question or exclamation mark is kept: it is meaning.
     """
     text = _LONE_SURROGATE.sub("\ufffd", text).strip()
     if chinese_script.han_count(text):
         text = chinese_script.to_simplified(text)
-    text = _FINAL_STOP.sub("", text).strip()
+    text = strip_accents(_FINAL_STOP.sub("", text).strip())
     return lower_first(text)
 
 
@@ -107,8 +111,10 @@ class SentenceEncoder(DenseFeaturizer, GraphComponent):
             # Cores one message may use: two halve the time of a message (p95
             # 45 -> 26 ms here); OMP_NUM_THREADS, if set, wins.
             "num_threads": 2,
-            # Longer messages are encoded as their beginning and end (see shorten).
-            "max_tokens": 48,
+            # Longer messages are encoded as their beginning and end (see
+            # shorten). 32 is as accurate on the dev set as 48 and keeps
+            # parse p95 under 30 ms; 24 loses 1.5 points of intent accuracy.
+            "max_tokens": 32,
             # Texts encoded at once at training time.
             "batch_size": 64,
         }

@@ -8,7 +8,7 @@ length 1 as well, and the vector is weighted against them.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import scipy.sparse
@@ -20,16 +20,20 @@ DENSE = "dense"
 KINDS = (SPARSE, DENSE)
 
 
-ROWS = "sentence_feature_rows"  # the rows of a message, kept for the next classifier
+# The rows of a message, kept on the object for the next classifier. Not in
+# message.data: Rasa fingerprints every training message's data between
+# training steps, and hashing the rows' text form cost 40 s per training.
+_ROWS = "_sentence_feature_rows"
 
 
 def _rows(message: Message) -> Tuple[scipy.sparse.csr_matrix, np.ndarray]:
-    """The message's sparse and dense rows, computed once for both classifiers."""
-    rows = message.get(ROWS)
-    if rows is None:
-        rows = (_sparse_row(message), _dense_row(message))
-        message.set(ROWS, rows)
-    return rows
+    """The message's sparse and dense rows, computed once for both classifiers
+    (again if features were added since)."""
+    kept = getattr(message, _ROWS, None)
+    if kept is None or kept[0] != len(message.features):
+        kept = (len(message.features), (_sparse_row(message), _dense_row(message)))
+        setattr(message, _ROWS, kept)
+    return kept[1]
 
 
 def _sparse_row(message: Message) -> scipy.sparse.csr_matrix:
@@ -77,21 +81,64 @@ def feature_widths(messages: List[Message]) -> Dict[str, int]:
     }
 
 
-def _fit(row: Any, width: int) -> Any:
-    """A row of the expected width: zeros where a featurizer found nothing."""
-    if row.shape[1] == width:
-        return row
-    return scipy.sparse.csr_matrix((1, width)) if scipy.sparse.issparse(row) else np.zeros((1, width))
-
-
 def feature_matrix(
-    messages: List[Message], kinds: List[str], dense_weight: float, widths: Dict[str, int]
+    messages: List[Message],
+    kinds: List[str],
+    dense_weight: float,
+    widths: Dict[str, int],
+    extra: Optional[np.ndarray] = None,
 ) -> scipy.sparse.csr_matrix:
-    """Rows of the chosen kinds of features, in the order of `messages`."""
-    blocks = []
-    if SPARSE in kinds:
-        blocks.append(scipy.sparse.vstack([_fit(_rows(m)[0], widths[SPARSE]) for m in messages]))
-    if DENSE in kinds:
-        dense = np.vstack([_fit(_rows(m)[1], widths[DENSE]) for m in messages])
-        blocks.append(scipy.sparse.csr_matrix(dense * dense_weight))
-    return scipy.sparse.hstack(blocks, format="csr")
+    """Rows of the chosen kinds of features (and `extra` columns), in the
+    order of `messages`; zeros where a featurizer found nothing.
+
+    Built straight from the rows' arrays: stacking thousands of one-row
+    matrices with scipy costs seconds at training and a millisecond a message.
+    """
+    sparse_width = widths[SPARSE] if SPARSE in kinds else 0
+    dense_width = widths[DENSE] if DENSE in kinds else 0
+    extra_width = extra.shape[1] if extra is not None else 0
+    indices, values, pointers = [], [], [0]
+    dense_columns = np.arange(sparse_width, sparse_width + dense_width)
+    extra_columns = np.arange(sparse_width + dense_width, sparse_width + dense_width + extra_width)
+    for number, message in enumerate(messages):
+        sparse, dense = _rows(message)
+        count = 0
+        if sparse_width and sparse.shape[1] == sparse_width:
+            indices.append(sparse.indices)
+            values.append(sparse.data)
+            count += len(sparse.indices)
+        if dense_width and dense.shape[1] == dense_width:
+            indices.append(dense_columns)
+            values.append(dense.ravel() * dense_weight)
+            count += dense_width
+        if extra_width:
+            indices.append(extra_columns)
+            values.append(extra[number])
+            count += extra_width
+        pointers.append(pointers[-1] + count)
+    width = sparse_width + dense_width + extra_width
+    if not indices:
+        return scipy.sparse.csr_matrix((len(messages), width))
+    return scipy.sparse.csr_matrix(
+        (np.concatenate(values).astype(np.float64), np.concatenate(indices), pointers),
+        shape=(len(messages), width),
+    )
+
+
+class LinearScores:
+    """Class probabilities of a fitted multinomial LogisticRegression.
+
+    The same numbers as its predict_proba, without the copy of the whole
+    weight matrix that scipy makes for each call (2 ms a message here).
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.classes = [str(c) for c in model.classes_]
+        self._weights = np.ascontiguousarray(model.coef_.T)
+        self._intercept = model.intercept_
+
+    def probabilities(self, matrix: scipy.sparse.csr_matrix) -> np.ndarray:
+        scores = np.asarray(matrix @ self._weights) + self._intercept
+        scores -= scores.max(axis=1, keepdims=True)
+        exponentials = np.exp(scores)
+        return exponentials / exponentials.sum(axis=1, keepdims=True)

@@ -33,6 +33,14 @@ def test_unaccented_forms_share_lemmas():
     assert lemmas("¿Cómo está?", "es")[1] == "como"
 
 
+@pytest.mark.parametrize("language, with_stop", [
+    ("pt", "Quero trocar a senha."), ("es", "Necesito ayuda..."), ("vi", "Cho mình hỏi giá."), ("zh", "我想退款。"),
+])
+def test_a_full_stop_is_not_a_word(language, with_stop):
+    assert lemmas(with_stop, language) == lemmas(with_stop.rstrip(".。"), language)
+    assert tokenize_text("...", language) == []
+
+
 @pytest.mark.parametrize("language", ["pt", "es", "vi", "zh"])
 @pytest.mark.parametrize("text", ["", "   ", "😀😀", "<b>x</b>", "a" * 10000])
 def test_odd_input_gives_tokens_within_the_text(language, text):

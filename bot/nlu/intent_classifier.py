@@ -12,9 +12,7 @@ answers "I did not understand" instead of a confident guess:
 """
 from __future__ import annotations
 
-import json
 import logging
-import time
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -25,13 +23,14 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu import linear_model
 from bot.nlu.language_detector import KNOWN_WORD_SHARE
-from bot.nlu.sentence_features import KINDS, LinearScores, feature_matrix, feature_widths
+from bot.nlu.linear_model import LinearScores
+from bot.nlu.sentence_features import KINDS, feature_matrix, feature_widths
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "intent_classifier.skops"
-WIDTHS_FILE = "feature_widths.json"
 
 
 def readable(message: Message) -> bool:
@@ -110,31 +109,17 @@ class IntentClassifier(GraphComponent):
         return feature_matrix(messages, self._config["features"], self._config["dense_weight"], self._widths)
 
     def train(self, training_data: TrainingData) -> Resource:
-        from sklearn.linear_model import LogisticRegression
-
         examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
         if len({m.get(INTENT) for m in examples}) < 2:
             logger.warning("IntentClassifier: fewer than two intents in the training data; not trained.")
             return self._resource
         self._widths = feature_widths(examples)
-        self._model = LogisticRegression(
-            C=self._config["C"], solver=self._config["solver"], tol=self._config["tol"],
-            class_weight="balanced", max_iter=self._config["max_iter"], random_state=0,
+        self._model = linear_model.fit(
+            "IntentClassifier", self._config, self._matrix(examples), [m.get(INTENT) for m in examples],
+            max_iter=self._config["max_iter"],
         )
-        started = time.monotonic()
-        matrix = self._matrix(examples)
-        built = time.monotonic()
-        self._model.fit(matrix, [m.get(INTENT) for m in examples])
         self._scores = LinearScores(self._model)
-        logger.info(
-            f"IntentClassifier: {matrix.shape[0]} examples, {matrix.shape[1]} features: matrix "
-            f"{built - started:.1f} s, fit {time.monotonic() - built:.1f} s ({int(max(self._model.n_iter_))} iterations)."
-        )
-        import skops.io as sio
-
-        with self._model_storage.write_to(self._resource) as directory:
-            sio.dump(self._model, directory / MODEL_FILE)
-            (directory / WIDTHS_FILE).write_text(json.dumps(self._widths))
+        linear_model.save(self._model_storage, self._resource, MODEL_FILE, self._model, self._widths)
         return self._resource
 
     @classmethod
@@ -146,16 +131,8 @@ class IntentClassifier(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> IntentClassifier:
-        import skops.io as sio
-
         try:
-            with model_storage.read_from(resource) as directory:
-                path = directory / MODEL_FILE
-                untrusted = sio.get_untrusted_types(file=path)
-                if untrusted:
-                    raise ValueError(f"unexpected types in {path}: {sorted(untrusted)}")
-                model = sio.load(path, trusted=[])
-                widths = json.loads((directory / WIDTHS_FILE).read_text())
+            model, widths = linear_model.load(model_storage, resource, MODEL_FILE)
         except (ValueError, FileNotFoundError) as error:
             logger.warning(f"IntentClassifier: no usable trained model ({error}); every message falls back.")
             model, widths = None, None

@@ -15,10 +15,8 @@ them over to a person. Trained from each example's `metadata: {mood: ...}`.
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
-import time
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
@@ -31,7 +29,9 @@ from rasa.shared.nlu.constants import ENTITIES, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.sentence_features import KINDS, LinearScores, feature_matrix, feature_widths
+from bot.nlu import linear_model
+from bot.nlu.linear_model import LinearScores
+from bot.nlu.sentence_features import KINDS, feature_matrix, feature_widths
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,6 @@ MOOD_RANKING = "mood_ranking"
 MOODS = ("angry", "confused", "curious", "neutral")
 NEUTRAL = "neutral"
 MODEL_FILE = "mood_classifier.skops"
-WIDTHS_FILE = "feature_widths.json"
 
 
 def mood_label(message: Message) -> Optional[str]:
@@ -169,8 +168,6 @@ class MoodClassifier(GraphComponent):
         )
 
     def train(self, training_data: TrainingData) -> Resource:
-        from sklearn.linear_model import LogisticRegression
-
         examples = [
             m for m in training_data.training_examples if m.get(TEXT) and mood_label(m)
         ]
@@ -184,24 +181,11 @@ class MoodClassifier(GraphComponent):
             logger.warning("MoodClassifier: fewer than two moods labelled; not trained.")
             return self._resource
         self._widths = feature_widths(examples)
-        self._model = LogisticRegression(
-            C=self._config["C"], solver=self._config["solver"], tol=self._config["tol"],
-            class_weight="balanced", max_iter=2000, random_state=0,
+        self._model = linear_model.fit(
+            "MoodClassifier", self._config, self._matrix(examples), [mood_label(m) for m in examples], max_iter=2000
         )
-        started = time.monotonic()
-        matrix = self._matrix(examples)
-        built = time.monotonic()
-        self._model.fit(matrix, [mood_label(m) for m in examples])
         self._scores = LinearScores(self._model)
-        logger.info(
-            f"MoodClassifier: {matrix.shape[0]} examples, {matrix.shape[1]} features: matrix "
-            f"{built - started:.1f} s, fit {time.monotonic() - built:.1f} s ({int(max(self._model.n_iter_))} iterations)."
-        )
-        import skops.io as sio
-
-        with self._model_storage.write_to(self._resource) as directory:
-            sio.dump(self._model, directory / MODEL_FILE)
-            (directory / WIDTHS_FILE).write_text(json.dumps(self._widths))
+        linear_model.save(self._model_storage, self._resource, MODEL_FILE, self._model, self._widths)
         return self._resource
 
     @classmethod
@@ -213,16 +197,8 @@ class MoodClassifier(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> MoodClassifier:
-        import skops.io as sio
-
         try:
-            with model_storage.read_from(resource) as directory:
-                path = directory / MODEL_FILE
-                untrusted = sio.get_untrusted_types(file=path)
-                if untrusted:
-                    raise ValueError(f"unexpected types in {path}: {sorted(untrusted)}")
-                model = sio.load(path, trusted=[])
-                widths = json.loads((directory / WIDTHS_FILE).read_text())
+            model, widths = linear_model.load(model_storage, resource, MODEL_FILE)
         except (ValueError, FileNotFoundError) as error:
             logger.warning(f"MoodClassifier: no usable trained model ({error}); every mood is neutral.")
             model, widths = None, None

@@ -8,7 +8,7 @@ length 1 as well, and the vector is weighted against them.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import scipy.sparse
@@ -123,22 +123,3 @@ def feature_matrix(
         (np.concatenate(values).astype(np.float64), np.concatenate(indices), pointers),
         shape=(len(messages), width),
     )
-
-
-class LinearScores:
-    """Class probabilities of a fitted multinomial LogisticRegression.
-
-    The same numbers as its predict_proba, without the copy of the whole
-    weight matrix that scipy makes for each call (2 ms a message here).
-    """
-
-    def __init__(self, model: Any) -> None:
-        self.classes = [str(c) for c in model.classes_]
-        self._weights = np.ascontiguousarray(model.coef_.T)
-        self._intercept = model.intercept_
-
-    def probabilities(self, matrix: scipy.sparse.csr_matrix) -> np.ndarray:
-        scores = np.asarray(matrix @ self._weights) + self._intercept
-        scores -= scores.max(axis=1, keepdims=True)
-        exponentials = np.exp(scores)
-        return exponentials / exponentials.sum(axis=1, keepdims=True)

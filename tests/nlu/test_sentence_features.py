@@ -7,7 +7,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from sklearn.linear_model import LogisticRegression
 
-from bot.nlu.sentence_features import LinearScores, feature_matrix, feature_widths
+from bot.nlu.linear_model import LinearScores
+from bot.nlu.sentence_features import feature_matrix, feature_widths
 
 
 def message(counts=None, vector=None) -> Message:

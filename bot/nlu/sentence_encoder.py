@@ -31,13 +31,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import chinese_script
 from bot.nlu.language_scorer import strip_accents
+from bot.nlu.multilingual_tokenizer import LONE_SURROGATE
 from bot.nlu.typing_variants import lower_first
 
 logger = logging.getLogger(__name__)
 
 DIMENSIONS = 384
 _FINAL_STOP = re.compile(r"[.。．]+\s*$")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @functools.lru_cache(maxsize=None)
@@ -63,7 +63,7 @@ def encoder_input(text: str) -> str:
     them gone: none, for 3 points less intent accuracy in Vietnamese). A
     question or exclamation mark is kept: it is meaning.
     """
-    text = _LONE_SURROGATE.sub("\ufffd", text).strip()
+    text = LONE_SURROGATE.sub("\ufffd", text).strip()
     if chinese_script.han_count(text):
         text = chinese_script.to_simplified(text)
     text = strip_accents(_FINAL_STOP.sub("", text).strip())

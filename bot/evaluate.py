@@ -315,6 +315,32 @@ def tune_mood_thresholds(
     return thresholds
 
 
+def tune_angry_by_language(
+    results: List[Dict[str, Any]], thresholds: Dict[str, float], target: float = PRECISION_TARGETS["angry"]
+) -> Dict[str, Dict[str, float]]:
+    """Per language, the angry threshold with the best macro-F1 in that
+    language while its angry precision reaches `target` (the other moods
+    keep `thresholds`). The global threshold must satisfy the least
+    precise language; the others need not pay for it in recall."""
+    labelled = [r for r in results if "mood" in r["expected"] and r["predicted"].get("mood_probabilities")]
+    grid = [round(0.2 + 0.01 * i, 2) for i in range(80)]
+    tuned: Dict[str, Dict[str, float]] = {}
+    for language in sorted({r["expected"]["lang"] for r in labelled}):
+        mine = [r for r in labelled if r["expected"]["lang"] == language]
+        best = None
+        for threshold in grid:
+            pairs = _with_thresholds(mine, {**thresholds, "angry": threshold})
+            precision = precision_recall(pairs, ["angry"])[0]["angry"]
+            precision = 1.0 if precision is None else precision
+            reaches = precision >= target
+            # Ties go to the higher threshold: a false "angry" costs more.
+            key = (reaches, macro_f1(pairs) if reaches else precision, threshold)
+            if best is None or key > best[0]:
+                best = (key, threshold)
+        tuned[language] = {"angry": best[1]}
+    return tuned
+
+
 def latest_model(models: Path) -> Path:
     if models.is_file():
         return models
@@ -386,10 +412,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         except CaseError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
+        by_language = tune_angry_by_language(summary["cases"], thresholds)
         tuned = report([{**r, "predicted": {**r["predicted"], "mood": choose_mood(
-            r["predicted"]["mood_probabilities"], thresholds)[0]}} for r in summary["cases"]])
-        print("Mood thresholds for config.yml (MoodClassifier: thresholds):")
+            r["predicted"]["mood_probabilities"],
+            {**thresholds, **by_language.get(r["expected"]["lang"], {})})[0]}} for r in summary["cases"]])
+        print("Mood thresholds for config.yml (MoodClassifier: thresholds, language_thresholds):")
         print("  thresholds: {" + ", ".join(f"{m}: {t}" for m, t in thresholds.items()) + "}")
+        print("  language_thresholds: {" + ", ".join(
+            f"{language}: {{angry: {found['angry']}}}" for language, found in by_language.items()) + "}")
         print("which give, on these cases:")
         print(format_table(tuned))
         print(format_details(tuned))

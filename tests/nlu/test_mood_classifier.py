@@ -76,6 +76,19 @@ def test_a_mood_below_its_threshold_is_neutral(mood_classifier_factory, training
     assert abs(sum(ranking.values()) - 1) < 0.01
 
 
+def test_a_language_threshold_replaces_the_shared_one_for_that_language_only(
+    mood_classifier_factory, training_data, classify
+):
+    strict = {"angry": 0.99, "confused": 0.99, "curious": 0.99}
+    classifier, _, _ = mood_classifier_factory(thresholds=strict, language_thresholds={"pt": {"angry": 0.2}})
+    classifier.train(training_data())
+    message = classify(classifier, "que absurdo, estou cansado disso")
+    assert message.get("mood")["name"] == "angry", message.get("mood_ranking")
+    spanish = mood_classifier_factory(thresholds=strict, language_thresholds={"es": {"angry": 0.2}})[0]
+    spanish.train(training_data())
+    assert classify(spanish, "que absurdo, estou cansado disso").get("mood")["name"] == "neutral"
+
+
 def test_choose_mood_prefers_the_most_probable_mood_over_its_threshold():
     thresholds = {"angry": 0.6, "confused": 0.4, "curious": 0.4}
     assert choose_mood({"angry": 0.55, "confused": 0.1, "curious": 0.05, "neutral": 0.3}, thresholds)[0] == "neutral"

@@ -37,6 +37,17 @@ def test_a_message_without_a_kind_of_feature_gets_zeros_there_and_extra_columns_
     assert np.allclose(feature_matrix(messages, ["dense"], 1.0, widths).toarray(), [[0, 1], [1, 0]])
 
 
+def test_a_vietnamese_vector_gets_columns_of_its_own():
+    portuguese, vietnamese = message([1, 0], [0.6, 0.8]), message([0, 1], [1.0, 0.0])
+    portuguese.set("language", {"name": "pt"})
+    vietnamese.set("language", {"name": "vi"})
+    messages = [portuguese, vietnamese]
+    matrix = feature_matrix(
+        messages, ["sparse", "dense"], 1.0, feature_widths(messages), own_dense_languages=["vi"]
+    ).toarray()
+    assert np.allclose(matrix, [[1, 0, 0.6, 0.8, 0, 0], [0, 1, 0, 0, 1.0, 0.0]])
+
+
 def test_linear_scores_give_what_the_model_gives():
     random = np.random.default_rng(0)
     features = scipy.sparse.random(60, 30, density=0.3, random_state=1, format="csr")

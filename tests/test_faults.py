@@ -60,7 +60,10 @@ def escalation(assistant: Assistant, conversation: str):
 
 async def test_kill_and_restart_each_process_during_a_conversation(assistant_to_break):
     assistant = assistant_to_break
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
+    # A new connection per request, as a browser opens after the server went away: a kept-alive
+    # connection to the killed process would otherwise be reused while the loop was blocked in kill().
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as http:
         customer = Customer(http, assistant.web_url)
         await customer.start()
         conversation = customer.session["session_id"]

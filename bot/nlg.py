@@ -21,14 +21,12 @@ from rasa.core.nlg.response import ResponseVariationFilter, TemplatedNaturalLang
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import rasa_speedups
+from bot.languages import REPLY_LANGUAGE
 from bot.nlu import chinese_script
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-# Metadata key of a customer message asking for each answer's language in a
-# `custom` payload (the web server sets it; other channels see no difference).
-REPLY_LANGUAGE = "reply_language"
 
 
 def most_specific(variations: List[Dict[Text, Any]]) -> Optional[Dict[Text, Any]]:

@@ -22,7 +22,7 @@ import yaml
 from bot.benchmarks import percentile, save_json
 from bot.kb.articles import Article, load_folder
 from bot.kb.index import LanguageIndex
-from bot.nlu.multilingual_tokenizer import tokenize_text
+from bot.nlu.words import split_words
 from bot.settings import LANGUAGES, PROJECT_ROOT, get_settings
 
 
@@ -79,7 +79,7 @@ def main() -> int:
     args = parser.parse_args()
     pool = sentences_by_language()
     for language in LANGUAGES:  # load spaCy, jieba and pyvi once: not part of a build
-        tokenize_text(pool[language][0], language)
+        split_words(pool[language][0], language)
     questions = yaml.safe_load((PROJECT_ROOT / "tests/eval/kb_questions.yml").read_text(encoding="utf-8"))
     results = []
     for size in args.sizes:

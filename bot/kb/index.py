@@ -20,7 +20,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.kb.articles import Article
-from bot.nlu.multilingual_tokenizer import normalise, tokenize_text
+from bot.nlu.words import normalise, split_words
 
 # How much each part of an article counts for words (repeats the text).
 FIELD_WEIGHTS = (("title", 3), ("tags", 3), ("questions", 2), ("answer", 2), ("body", 1))
@@ -39,7 +39,7 @@ class Hit:
 def terms(text: str, language: str) -> List[str]:
     """The terms a text is indexed and searched by."""
     result: List[str] = []
-    for token in tokenize_text(text, language):
+    for token in split_words(text, language):
         lemma = token.lemma or token.text
         if not any(c.isalnum() for c in lemma):
             continue

@@ -1,17 +1,10 @@
 """Rasa component: split each message into words with its own language's rules.
 
-Runs after LanguageDetector and uses spaCy's language classes: Chinese is
-segmented into words by jieba, Vietnamese syllables are joined into words by
-pyvi, Portuguese and Spanish use spaCy's rules.
-
-Each token's lemma is the form featurizers should count, so that the ways
-customers type one word meet: lower case without accents ("Não" and "nao"),
-and Chinese in Simplified script (請問 and 请问).
+Runs after LanguageDetector; the splitting itself (spaCy, jieba, pyvi, and
+each word's lemma) is bot/nlu/words.py, which the knowledge base shares.
 """
 from __future__ import annotations
 
-import functools
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -19,63 +12,12 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.languages import LANGUAGES
-from bot.nlu import chinese_script
-from bot.nlu.language_scorer import strip_accents
-
-DEFAULT_LANGUAGE = "pt"
-
-
-@functools.lru_cache(maxsize=None)
-def spacy_pipeline(language: str):
-    """A blank spaCy pipeline (tokenizer only); loaded once per language."""
-    import spacy
-
-    if language == "zh":
-        return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-    return spacy.blank(language)
-
-
-def normalise(word: str, language: str) -> str:
-    """The form featurizers count for a word."""
-    if language == "zh":
-        return chinese_script.to_simplified(word).lower()
-    return strip_accents(word.lower())
-
-
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-# A full stop says nothing about the message: as a token it would give the
-# character n-grams something that comes and goes with typing.
-FULL_STOPS = re.compile(r"^[.。．…]+$")
+from bot.nlu.words import DEFAULT_LANGUAGE, split_words
 
 
 def tokenize_text(text: str, language: str) -> List[Token]:
-    """Tokens with character offsets into `text`."""
-    if not text.strip():
-        return []
-    # Lone surrogates (not text; a JSON "\ud800" can carry them) break spaCy,
-    # pyvi and OpenCC: the same length of U+FFFD keeps every offset right.
-    text = LONE_SURROGATE.sub("\ufffd", text)
-    nlp = spacy_pipeline(language if language in LANGUAGES else DEFAULT_LANGUAGE)
-    segmented = text
-    if language == "zh":
-        # jieba knows Simplified words best: segment the Simplified form, so
-        # both scripts split alike, and keep the customer's characters.
-        simplified = chinese_script.to_simplified(text)
-        if len(simplified) == len(text):
-            segmented = simplified
-    tokens = []
-    for word in nlp(segmented):
-        if word.is_space or FULL_STOPS.match(word.text):
-            continue
-        start, end = word.idx, word.idx + len(word.text)
-        original = text[start:end]
-        if segmented is text:
-            lemma = normalise(original, language)
-        else:  # already Simplified: no second conversion per word
-            lemma = word.text.lower()
-        tokens.append(Token(text=original, start=start, end=end, lemma=lemma.replace("_", " ")))
-    return tokens
+    """Rasa tokens with character offsets into `text`."""
+    return [Token(text=w.text, start=w.start, end=w.end, lemma=w.lemma) for w in split_words(text, language)]
 
 
 @DefaultV1Recipe.register(

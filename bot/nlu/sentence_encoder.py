@@ -33,8 +33,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu import chinese_script
 from bot.nlu.diacritics import ENCODER_TEXT
 from bot.nlu.language_scorer import strip_accents
-from bot.nlu.multilingual_tokenizer import LONE_SURROGATE
 from bot.nlu.typing_variants import lower_first
+from bot.nlu.words import LONE_SURROGATE
 
 logger = logging.getLogger(__name__)
 

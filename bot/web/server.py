@@ -37,7 +37,7 @@ from bot.helpdesk.agents import AgentSessions
 from bot.helpdesk.escalations import ASSIGNED, EscalationStore
 from bot.helpdesk.presence import Presence
 from bot.kb.service import load_articles
-from bot.nlg import REPLY_LANGUAGE
+from bot.languages import REPLY_LANGUAGE
 from bot.settings import LANGUAGES, get_settings
 from bot.web import agent_api
 from bot.web.http import (
@@ -186,7 +186,7 @@ async def deliver(
 
 def split_language(replies: List[Dict[str, Any]]):
     """The answers to show, and the language and script our NLG reported with
-    them (bot.nlg.REPLY_LANGUAGE), trusting known values only."""
+    them (bot.languages.REPLY_LANGUAGE), trusting known values only."""
     shown, language, script = [], None, None
     for reply in replies:
         reported = (reply.get("custom") or {}).get(REPLY_LANGUAGE) if isinstance(reply.get("custom"), dict) else None

@@ -28,7 +28,6 @@ from bot.settings import get_settings
 logger = logging.getLogger(__name__)
 
 
-
 def most_specific(variations: List[Dict[Text, Any]]) -> Optional[Dict[Text, Any]]:
     """The variation with the most conditions (the first one on a tie)."""
     if not variations:

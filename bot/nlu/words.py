@@ -73,7 +73,7 @@ def split_words(text: str, language: str) -> List[Word]:
         simplified = chinese_script.to_simplified(text)
         if len(simplified) == len(text):
             segmented = simplified
-    tokens = []
+    words = []
     for word in nlp(segmented):
         if word.is_space or FULL_STOPS.match(word.text):
             continue
@@ -83,5 +83,5 @@ def split_words(text: str, language: str) -> List[Word]:
             lemma = normalise(original, language)
         else:  # already Simplified: no second conversion per word
             lemma = word.text.lower()
-        tokens.append(Word(text=original, start=start, end=end, lemma=lemma.replace("_", " ")))
-    return tokens
+        words.append(Word(text=original, start=start, end=end, lemma=lemma.replace("_", " ")))
+    return words

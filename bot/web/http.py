@@ -1,27 +1,60 @@
-"""What the web server's handlers share: the app's keys and JSON errors."""
+"""What the web server's handlers share: the app's typed keys and the one
+error type every API refusal (HTTP or live connection) is raised as."""
 from __future__ import annotations
 
+import asyncio
 import json
+import weakref
 from typing import Any, Dict
 
 from aiohttp import web
 
-STORE, HUB, RASA, LIMITER, SESSION_LIMITER, LOCKS = "store", "hub", "rasa", "limiter", "session_limiter", "locks"
-AGENTS, ESCALATIONS, LOGIN_LIMITER = "agents", "escalations", "login_limiter"
-PRESENCE, CONSOLE_AGENTS, PENDING = "presence", "console_agents", "pending"
+from bot.helpdesk.agents import AgentSessions
+from bot.helpdesk.escalations import EscalationStore
+from bot.helpdesk.presence import Presence
+from bot.web.hub import Hub
+from bot.web.limits import RateLimiter
+from bot.web.pending import PendingMessages
+from bot.web.rasa_client import RasaClient
+from bot.web.store import ChatStore
+
+STORE = web.AppKey("store", ChatStore)
+ESCALATIONS = web.AppKey("escalations", EscalationStore)
+PENDING = web.AppKey("pending", PendingMessages)
+AGENTS = web.AppKey("agents", AgentSessions)
+PRESENCE = web.AppKey("presence", Presence)
+HUB = web.AppKey("hub", Hub)
+RASA = web.AppKey("rasa", RasaClient)
+LIMITER = web.AppKey("limiter", RateLimiter)  # customer messages per session
+SESSION_LIMITER = web.AppKey("session_limiter", RateLimiter)  # new conversations per address
+LOGIN_LIMITER = web.AppKey("login_limiter", RateLimiter)  # agents' sign-in attempts per address
+LOCKS = web.AppKey("locks", weakref.WeakValueDictionary)  # session id -> asyncio.Lock
+CONSOLE_AGENTS = web.AppKey("console_agents", dict)  # agent name -> open consoles on this server
 MAX_BODY_BYTES = 64 * 1024  # of a request
 
 
 class ApiError(Exception):
-    """A refused API call; the middleware answers it as JSON (with CORS headers)."""
+    """A refused call, with a code the widget and the console translate.
+
+    Over HTTP the middleware answers it as JSON (with CORS headers); on a
+    live connection it is sent as an error event."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
 
+    def as_response(self) -> web.Response:
+        return json_error(self.status, self.code, self.message)
+
+    def as_event(self) -> Dict[str, Any]:
+        return {"type": "error", "code": self.code, "message": self.message}
+
 
 def json_error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"error": code, "message": message}, status=status)
+
+
+STORAGE_UNAVAILABLE = ApiError(503, "storage_unavailable", "Chat history is unavailable right now; please try again in a moment.")
 
 
 def parse_json(raw: str) -> Dict[str, Any]:
@@ -45,3 +78,11 @@ async def read_json(request: web.Request) -> Dict[str, Any]:
         raise ApiError(400, "bad_request", "Send a JSON object (UTF-8 text).")
     except web.HTTPRequestEntityTooLarge:
         raise ApiError(413, "too_large", f"The request body is too large (at most {MAX_BODY_BYTES} bytes).")
+
+
+def session_lock(app: web.Application, session_id: str) -> asyncio.Lock:
+    """One lock per session keeps its messages in order."""
+    lock = app[LOCKS].get(session_id)
+    if lock is None:
+        lock = app[LOCKS][session_id] = asyncio.Lock()
+    return lock

@@ -14,6 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 import bot.web.server as server
 from bot.kb.service import ArticleShelf
+from bot.web import pages
+from bot.web.http import HUB, STORE
 from bot.web.limits import MAX_MESSAGE_CHARS, MAX_MESSAGES
 from tests.kb.conftest import write_article
 from tests.web.conftest import new_session
@@ -125,7 +127,7 @@ async def test_websocket_gets_history_replies_and_published_events_live(client):
     assert events[0]["type"] == "typing"
     assert events[1]["type"] == "message" and events[1]["text"] == "echo: segunda"
     # What an agent will send arrives on the open socket at once.
-    await client.app[server.HUB].publish(session["session_id"], {"type": "agent_joined", "name": "Ana"})
+    await client.app[HUB].publish(session["session_id"], {"type": "agent_joined", "name": "Ana"})
     assert (await socket.receive_json(timeout=5)) == {"type": "agent_joined", "name": "Ana"}
     await socket.send_str("not json")
     assert (await socket.receive_json(timeout=5))["code"] == "bad_request"
@@ -151,7 +153,7 @@ async def test_rating_is_stored_when_valid(client, rating, status):
     session = await new_session(client)
     reply = await client.post("/api/rating", json={**session, "rating": rating})
     assert reply.status == status
-    stored = client.app[server.STORE].rating(session["session_id"])
+    stored = client.app[STORE].rating(session["session_id"])
     assert stored == (rating if status == 200 else None)
 
 
@@ -168,7 +170,7 @@ async def test_article_pages_escape_markup_and_unsafe_links(tmp_path, monkeypatc
         body="[clique](javascript:alert(3)) e [site](https://example.com/ok)",
     )
     shelf = ArticleShelf(tmp_path, languages=("pt",))
-    monkeypatch.setattr(server, "load_articles", lambda: shelf)
+    monkeypatch.setattr(pages, "load_articles", lambda: shelf)
     reply = await client.get("/kb/pt/xss")
     page = await reply.text()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page

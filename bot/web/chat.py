@@ -1,0 +1,175 @@
+"""The chat pipeline: a customer's message stored, passed to Rasa, and the
+replies stored and published to every open tab of the session (and to the
+agents' consoles while the conversation is escalated).
+
+When Rasa or the action server is down, the message waits in the pending
+table and is sent again, in order, when they are back."""
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from typing import Any, Callable, Dict, List, Optional
+
+from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.helpdesk.escalations import ASSIGNED
+from bot.languages import REPLY_LANGUAGE
+from bot.settings import LANGUAGES
+from bot.web import agent_api
+from bot.web.http import ESCALATIONS, HUB, LIMITER, PENDING, RASA, STORE, ApiError, session_lock
+from bot.web.hub import Hub
+from bot.web.limits import MAX_MESSAGE_CHARS
+from bot.web.pending import PendingMessages
+from bot.web.rasa_client import AssistantUnavailable, RasaClient
+from bot.web.store import ChatStore, Session
+
+logger = logging.getLogger(__name__)
+
+MAX_DISPLAY_CHARS = 200
+MAX_HINT_CHARS = 35
+
+
+def check_text(text: Any) -> str:
+    text = text.replace("\x00", "") if isinstance(text, str) else ""
+    if not text.strip():
+        raise ApiError(400, "empty", "The message is empty.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ApiError(413, "too_long", f"The message is too long (at most {MAX_MESSAGE_CHARS} characters).")
+    return text
+
+
+UNAVAILABLE = "The assistant is not reachable right now; your message is kept and will be answered as soon as it is back."
+
+
+async def handle_customer_message(
+    app: web.Application, session: Session, data: Dict[str, Any], origin: Optional[web.WebSocketResponse] = None
+) -> List[Dict[str, Any]]:
+    """Store a customer message, pass it to Rasa, store and publish the replies.
+
+    If Rasa or the action server is down, the message waits in PENDING and
+    is sent again when they are back (see `resend_pending`)."""
+    text = check_text(data.get("text"))
+    if not app[LIMITER].allow(session.id):
+        raise ApiError(429, "rate_limited", "Too many messages; wait a few seconds.")
+    display = data.get("display").replace("\x00", "") if isinstance(data.get("display"), str) else ""
+    shown = display if 0 < len(display.strip()) and len(display) <= MAX_DISPLAY_CHARS else text
+    hint = data.get("language")
+    metadata = {"language": hint[:MAX_HINT_CHARS]} if isinstance(hint, str) else {}
+    metadata[REPLY_LANGUAGE] = True
+    store: ChatStore = app[STORE]
+    hub: Hub = app[HUB]
+    async with session_lock(app, session.id):
+        customer = await asyncio.to_thread(store.add_message, session.id, "customer", shown)
+        await hub.publish_except(session.id, {"type": "message", **customer}, origin)
+        held = await asyncio.to_thread(app[ESCALATIONS].open_for, session.id)
+        if held is not None:  # agents watching the escalation see it at once
+            await hub.publish(agent_api.CONSOLES, {"type": "message", "escalation_id": held["id"], "conversation_id": session.id, "message": customer})
+        if held is not None and held["status"] == ASSIGNED:
+            return []  # an agent holds the conversation: the bot stays silent
+        try:
+            if await asyncio.to_thread(app[PENDING].waiting, session.id):
+                raise AssistantUnavailable("earlier messages of this conversation are still waiting")  # keep the order
+            await hub.publish(session.id, {"type": "typing"})
+            return await deliver(app, session.id, text, metadata, escalated=held is not None)
+        except AssistantUnavailable as error:
+            logger.error("Rasa unavailable for %s, message kept: %s", session.id, error)
+            await asyncio.to_thread(app[PENDING].add, session.id, text, metadata)
+            failure = ApiError(503, "assistant_unavailable", UNAVAILABLE)
+            await hub.publish_except(session.id, failure.as_event(), origin)  # other tabs stop "typing"
+            raise failure
+
+
+async def deliver(
+    app: web.Application, session_id: str, text: str, metadata: Dict[str, Any], escalated: bool = False,
+    taken: Optional[Callable[[], None]] = None,
+) -> List[Dict[str, Any]]:
+    """Send one customer message to Rasa; store and publish the bot's replies.
+
+    Raises AssistantUnavailable when the message was not answered: Rasa not
+    reached, or its action server down. The action server is asked first, so
+    that Rasa does not take a message it cannot answer."""
+    rasa: RasaClient = app[RASA]
+    if not await rasa.actions_up():
+        raise AssistantUnavailable("the action server is not answering")
+    replies = await rasa.send(session_id, text, metadata)
+    if not replies and not await rasa.actions_up(fresh=True):
+        # It went down while Rasa worked on this very message: Rasa keeps it
+        # and will see it a second time when it is sent again.
+        raise AssistantUnavailable("the action server stopped answering")
+    if taken is not None:  # Rasa has answered it: never send it again, even if this server dies now
+        await asyncio.to_thread(taken)
+    shown, language, script = split_language(replies)
+    if language is None:  # an answer that did not come through our NLG
+        language, script = await rasa.language(session_id)
+    store: ChatStore = app[STORE]
+    extra = {"language": language, "script": script}
+    stored = await asyncio.to_thread(
+        store.add_bot_messages, session_id, [(r.get("text") or "", {"buttons": r.get("buttons") or [], **extra}) for r in shown],
+        language if language else None, script,
+    )
+    events = []
+    for message in stored:
+        event = {"type": "message", **message}
+        await app[HUB].publish(session_id, event)
+        events.append(event)
+    if escalated:  # the bot's answers while queued (e.g. the e-mail form), for the agents' view
+        for event in events:
+            await app[HUB].publish(agent_api.CONSOLES, {"type": "message", "conversation_id": session_id, "message": event})
+    return events
+
+
+def split_language(replies: List[Dict[str, Any]]):
+    """The answers to show, and the language and script our NLG reported with
+    them (bot.languages.REPLY_LANGUAGE), trusting known values only."""
+    shown, language, script = [], None, None
+    for reply in replies:
+        reported = (reply.get("custom") or {}).get(REPLY_LANGUAGE) if isinstance(reply.get("custom"), dict) else None
+        if isinstance(reported, dict):
+            if reported.get("language") in LANGUAGES:
+                language = reported["language"]
+                script = reported.get("script") if reported.get("script") in ("Hans", "Hant") else None
+            continue
+        shown.append(reply)
+    return shown, language, script
+
+
+PENDING_RETRY_SECONDS = 2.0
+
+
+async def resend_pending(app: web.Application) -> None:
+    """Send waiting messages again, oldest conversation first, each conversation
+    in order; stop a round at the first failure (still down)."""
+    while True:
+        await asyncio.sleep(PENDING_RETRY_SECONDS)
+        try:
+            sessions = await asyncio.to_thread(app[PENDING].sessions)
+            for session_id in sessions:
+                if not await resend_session(app, session_id):
+                    break
+        except SQLAlchemyError as error:
+            logger.warning("waiting messages: database unavailable: %s", error)
+        except Exception:  # noqa: BLE001 (the loop must outlive any surprise; logged with its reason)
+            logger.exception("waiting messages: retry failed")
+
+
+async def resend_session(app: web.Application, session_id: str) -> bool:
+    pending: PendingMessages = app[PENDING]
+    async with session_lock(app, session_id):
+        while True:
+            message = await asyncio.to_thread(pending.lease_next, session_id)
+            if message is None:
+                return True
+            held = await asyncio.to_thread(app[ESCALATIONS].open_for, session_id)
+            if held is not None and held["status"] == ASSIGNED:
+                await asyncio.to_thread(pending.done, message["id"])  # a person has it now (it is in the transcript)
+                continue
+            try:
+                await deliver(app, session_id, message["text"], message["metadata"], escalated=held is not None,
+                              taken=functools.partial(pending.done, message["id"]))
+            except AssistantUnavailable as error:
+                logger.info("still unavailable for %s: %s", session_id, error)
+                await asyncio.to_thread(pending.release, message["id"])
+                return False
+            logger.info("answered a waiting message of %s", session_id)

@@ -1,0 +1,84 @@
+"""The pages: the demo page with the widget, the widget script, the agent
+console and report, the knowledge-base articles, and the health check."""
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from pathlib import Path
+from typing import Optional
+
+from aiohttp import web
+
+from bot.kb.service import load_articles
+from bot.settings import LANGUAGES, get_settings
+
+STATIC = Path(__file__).parent / "static"
+
+ARTICLE_POLICY = "default-src 'none'; style-src 'self'; img-src 'self' https:"
+DEMO_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:"
+
+
+async def demo_page(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "demo.html", headers={"Content-Security-Policy": DEMO_POLICY})
+
+
+CONSOLE_POLICY = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors 'none'"
+
+
+async def console_page(request: web.Request) -> web.StreamResponse:
+    """The agent console; it holds no data itself: everything comes through the
+    agents' API, which needs a signed-in agent."""
+    return web.FileResponse(STATIC / "agent.html", headers={"Content-Security-Policy": CONSOLE_POLICY, "Cache-Control": "no-cache"})
+
+
+async def report_page(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "report.html", headers={"Content-Security-Policy": CONSOLE_POLICY, "Cache-Control": "no-cache"})
+
+
+async def widget_script(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "widget.js", headers={"Cache-Control": "no-cache"})
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+UNSAFE_LINK = re.compile(r'<a href="(?!https?:|mailto:|/|#)[^"]*"', re.IGNORECASE)
+
+
+def render_article(language: str, article_id: str) -> Optional[str]:
+    import markdown
+
+    article = load_articles().get(article_id, language)
+    if article is None:
+        return None
+    source = get_settings().contact.fill("\n\n".join([article.answer, article.body]), language)
+    # Escape first: articles are text, never markup of their own; and only
+    # web, mail and local links survive (no javascript: URLs).
+    body = UNSAFE_LINK.sub("<a", markdown.markdown(html.escape(source, quote=False)))
+    return (
+        f'<!doctype html><html lang="{html.escape(article.language)}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(article.title)}</title>"
+        '<link rel="stylesheet" href="/static/article.css"></head>'
+        f"<body><main><h1>{html.escape(article.title)}</h1>{body}</main></body></html>"
+    )
+
+
+async def article_page(request: web.Request) -> web.Response:
+    language = request.match_info["lang"]
+    page = await asyncio.to_thread(render_article, language, request.match_info["id"]) if language in LANGUAGES else None
+    if page is None:
+        raise web.HTTPNotFound(text="No such article.")
+    return web.Response(text=page, content_type="text/html", headers={"Content-Security-Policy": ARTICLE_POLICY})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/", demo_page)
+    app.router.add_get("/widget.js", widget_script)
+    app.router.add_get("/health", health)
+    app.router.add_get("/kb/{lang}/{id}", article_page)
+    app.router.add_get("/agent", console_page)
+    app.router.add_get("/agent/report", report_page)
+    app.router.add_static("/static", STATIC)

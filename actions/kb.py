@@ -21,7 +21,7 @@ from actions.replies import is_only_a_reply
 from bot.kb.articles import Article
 from bot.kb.service import Match, load_knowledge_base
 from bot.nlu import chinese_script
-from bot.settings import get_settings
+from bot.settings import environment, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,8 @@ def conversation_language(tracker: Tracker) -> str:
 def article_url(article: Article) -> str:
     if article.url:
         return article.url
-    return get_settings().knowledge_base.article_url.format(lang=article.language, id=article.id)
+    return get_settings().knowledge_base.article_url.format(
+        public_url=environment().public_url, lang=article.language, id=article.id)
 
 
 def for_script(text: str, tracker: Tracker) -> str:

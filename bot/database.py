@@ -7,16 +7,15 @@ DATABASE_URL says so. Engines are made on first use, never at import.
 from __future__ import annotations
 
 import functools
-import os
 import threading
 
 import sqlalchemy as sa
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, environment
 
 
 def default_database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
+    url = environment().database_url
     if url:
         return url
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)

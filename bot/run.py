@@ -5,7 +5,9 @@
 
 Ports come from RASA_PORT (5005), ACTION_PORT (5055) and WEB_PORT (8000);
 Rasa and the web server listen on 127.0.0.1 unless RASA_INTERFACE and
-WEB_HOST say otherwise.
+WEB_HOST say otherwise (bot/settings.py reads them all). Rasa takes the
+action server's address only from its endpoints file, so it gets a copy of
+endpoints.yml with ACTION_PORT in it (var/endpoints.yml).
 Conversations are kept in SQLite (var/conversations.db, see endpoints.yml).
 Ctrl-C stops every process it started.
 """
@@ -22,13 +24,25 @@ import urllib.request
 from pathlib import Path
 from typing import List, Optional
 
-from bot.settings import PROJECT_ROOT
+import yaml
+
+from bot.settings import PROJECT_ROOT, Environment, SettingsError, environment
 
 MODEL = PROJECT_ROOT / "models" / "helpdesk.tar.gz"
 
 
 def rasa_command() -> List[str]:
     return [str(Path(sys.executable).parent / "rasa")]
+
+
+def write_endpoints(env: Environment) -> Path:
+    """endpoints.yml as it is, but with the action server on env.action_port."""
+    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["action_endpoint"] = {**(endpoints.get("action_endpoint") or {}),
+                                    "url": f"http://localhost:{env.action_port}/webhook"}
+    path = PROJECT_ROOT / "var" / "endpoints.yml"
+    path.write_text("# Written by bot/run.py from endpoints.yml; edit that file.\n" + yaml.safe_dump(endpoints), encoding="utf-8")
+    return path
 
 
 def wait_until_up(url: str, timeout: float, process: subprocess.Popen, name: str) -> None:
@@ -74,27 +88,31 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not MODEL.exists():
         print(f"No trained model at {MODEL}: run `make train` first.", file=sys.stderr)
         return 1
-    rasa_port = os.environ.get("RASA_PORT", "5005")
-    action_port = os.environ.get("ACTION_PORT", "5055")
-    web_port = os.environ.get("WEB_PORT", "8000")
+    try:
+        env = environment()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    rasa_port, action_port, web_port = str(env.rasa_port), str(env.action_port), str(env.web_port)
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+    endpoints = str(write_endpoints(env))
     services = Services()
     started = time.monotonic()
     try:
         actions = services.start(
             rasa_command() + ["run", "actions", "--actions", "actions", "--port", action_port],
-            env={"SANIC_HOST": os.environ.get("ACTION_INTERFACE", "127.0.0.1")},  # rasa_sdk's listen address
+            env={"SANIC_HOST": env.action_interface},  # rasa_sdk's listen address
         )
         wait_until_up(f"http://localhost:{action_port}/health", 120, actions, "The action server")
         if args.shell:
-            shell = services.start(rasa_command() + ["shell", "--model", str(MODEL), "--endpoints", "endpoints.yml"])
+            shell = services.start(rasa_command() + ["shell", "--model", str(MODEL), "--endpoints", endpoints])
             shell.wait()
             return 0
         rasa = services.start(
             rasa_command()
-            + ["run", "--enable-api", "--model", str(MODEL), "--endpoints", "endpoints.yml", "--port", rasa_port,
+            + ["run", "--enable-api", "--model", str(MODEL), "--endpoints", endpoints, "--port", rasa_port,
                # Rasa's HTTP API has no authentication here: keep it on this machine.
-               "--interface", os.environ.get("RASA_INTERFACE", "127.0.0.1")]
+               "--interface", env.rasa_interface]
         )
         web = services.start(
             [sys.executable, "-m", "bot.web.server", "--port", web_port],

@@ -1,10 +1,14 @@
-"""Every setting in one place: helpdesk.yml, overridden by environment variables.
+"""Every setting in one place: helpdesk.yml (what a business changes) and
+the environment variables (where the processes run), each read and checked
+here and nowhere else.
 
     HELPDESK_CONFIG   path of the settings file (default: helpdesk.yml)
     KB_FOLDER         knowledge-base folder (default from the file: data/kb)
+    the others        see `Environment` below and the README's Configuration
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import os
 from dataclasses import dataclass, field
@@ -92,6 +96,65 @@ class Settings:
     source: Path = field(default=Path("helpdesk.yml"))
 
 
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name) or str(default)
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingsError(f"{name} must be a port number (1-65535), not {value!r}")
+    return int(value)
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name) or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Where the processes listen and find each other, from environment
+    variables (defaults: everything on this machine, SQLite under var/)."""
+
+    rasa_port: int  # RASA_PORT
+    action_port: int  # ACTION_PORT
+    web_port: int  # WEB_PORT
+    rasa_interface: str  # RASA_INTERFACE: Rasa's HTTP API has no authentication, keep it local
+    action_interface: str  # ACTION_INTERFACE
+    web_host: str  # WEB_HOST
+    public_url: str  # PUBLIC_URL: the web server as customers reach it (article links)
+    rasa_url: str  # RASA_URL: the web server's Rasa servers, comma-separated
+    action_server_url: Optional[str]  # ACTION_SERVER_URL: checked before a message goes to Rasa
+    redis_url: Optional[str]  # REDIS_URL: live events between several web servers
+    database_url: Optional[str]  # DATABASE_URL: the help-desk database (None: var/helpdesk.db)
+    escalation_spool: Path  # ESCALATION_SPOOL: escalations kept while the database is down
+    escalation_webhook_url: str  # ESCALATION_WEBHOOK_URL: when helpdesk.yml names none
+    chat_messages_per_10s: int  # CHAT_MESSAGES_PER_10S
+    chat_sessions_per_minute: int  # CHAT_SESSIONS_PER_MINUTE
+
+
+def environment(env: Optional[Mapping[str, str]] = None) -> Environment:
+    """Read now (not cached): the launcher and the tests set variables for the processes they start."""
+    env = os.environ if env is None else env
+    rasa_port, action_port, web_port = _port(env, "RASA_PORT", 5005), _port(env, "ACTION_PORT", 5055), _port(env, "WEB_PORT", 8000)
+    return Environment(
+        rasa_port=rasa_port,
+        action_port=action_port,
+        web_port=web_port,
+        rasa_interface=env.get("RASA_INTERFACE") or "127.0.0.1",
+        action_interface=env.get("ACTION_INTERFACE") or "127.0.0.1",
+        web_host=env.get("WEB_HOST") or "127.0.0.1",
+        public_url=(env.get("PUBLIC_URL") or f"http://localhost:{web_port}").rstrip("/"),
+        rasa_url=env.get("RASA_URL") or f"http://localhost:{rasa_port}",
+        action_server_url=env.get("ACTION_SERVER_URL") or None,
+        redis_url=env.get("REDIS_URL") or None,
+        database_url=env.get("DATABASE_URL") or None,
+        escalation_spool=_resolve(env.get("ESCALATION_SPOOL") or "var/spool"),
+        escalation_webhook_url=env.get("ESCALATION_WEBHOOK_URL") or "",
+        chat_messages_per_10s=_count(env, "CHAT_MESSAGES_PER_10S", 8),
+        chat_sessions_per_minute=_count(env, "CHAT_SESSIONS_PER_MINUTE", 30),
+    )
+
+
 def _resolve(path: str) -> Path:
     candidate = Path(path)
     return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
@@ -120,6 +183,10 @@ def parse_settings(raw: Any, source: Path) -> Settings:
         suggest = float(thresholds.get("suggest", 0.30))
         if not 0 <= suggest <= answer <= 1:
             raise SettingsError("knowledge_base.thresholds: need 0 <= suggest <= answer <= 1")
+        try:
+            str(kb.get("article_url", "")).format(public_url="", lang="", id="")
+        except (KeyError, IndexError, ValueError) as error:
+            raise SettingsError(f"knowledge_base.article_url: only {{public_url}}, {{lang}} and {{id}} are filled in ({error!r})") from None
         return Settings(
             default_language=default_language,
             contact=Contact(
@@ -175,16 +242,72 @@ def parse_escalation(raw: Mapping[str, Any]) -> EscalationSettings:
         threats={language: tuple(str(w) for w in threats.get(language) or ()) for language in LANGUAGES},
         priority={str(k): int(v) for k, v in _section(raw, "priority").items()},
         angry_bonus=int(raw.get("angry_bonus", 1)),
-        webhook_url=str(webhook.get("url") or os.environ.get("ESCALATION_WEBHOOK_URL", "")),
+        webhook_url=str(webhook.get("url") or environment().escalation_webhook_url),
         webhook_attempts=max(1, int(webhook.get("attempts", 4))),
     )
+
+
+# Every key helpdesk.yml may hold. A misspelt key would otherwise be ignored
+# silently ("escalaton:" would switch off every escalation rule), so any
+# other key is an error naming its file and line. LEAF: a value, not a
+# mapping; NAMES: keys the business chooses (queue names, agent names).
+LEAF, NAMES = None, "*"
+_LANGUAGE_KEYS = {language: LEAF for language in LANGUAGES}
+_RULE_KEYS = {rule: {"times": LEAF, "confidence": LEAF} for rule in RULES}
+SCHEMA: Dict[str, Any] = {
+    "default_language": LEAF,
+    "contact": {"phone": LEAF, "email": LEAF, "opening_hours": _LANGUAGE_KEYS},
+    "knowledge_base": {
+        "folder": LEAF, "article_url": LEAF, "thresholds": {"answer": LEAF, "suggest": LEAF},
+    },
+    "escalation": {
+        "queues": {NAMES: {
+            "hours": {"timezone": LEAF, "days": LEAF, "open": LEAF, "close": LEAF},
+            "articles": LEAF,
+            "words": _LANGUAGE_KEYS,
+        }},
+        "rules": _RULE_KEYS,
+        "threats": _LANGUAGE_KEYS,
+        "priority": {rule: LEAF for rule in RULES},
+        "angry_bonus": LEAF,
+        "webhook": {"url": LEAF, "attempts": LEAF},
+    },
+    "agents": {NAMES: LEAF},
+}
+
+
+def check_keys(node: yaml.Node, schema: Any, source: Path, where: str = "") -> None:
+    """Raise SettingsError at the first key the schema does not know."""
+    if schema is LEAF or not isinstance(node, yaml.MappingNode):
+        return  # wrong value types are parse_settings' to report
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        known = schema[NAMES] if NAMES in schema else schema.get(key, KeyError)
+        if known is KeyError:
+            close = difflib.get_close_matches(key, list(schema), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            section = f"in '{where}'" if where else "at the top level"
+            raise SettingsError(
+                f"{source}:{key_node.start_mark.line + 1}: unknown setting '{key}' {section}{hint}; "
+                f"known there: {', '.join(schema)}"
+            )
+        check_keys(value_node, known, source, f"{where}.{key}" if where else key)
+
+
+def read_settings_file(source: Path) -> Any:
+    """The file's content, after checking every key is one we know."""
+    try:
+        text = source.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw = yaml.safe_load(text) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise SettingsError(f"cannot read settings from {source}: {error}") from error
+    if node is not None:
+        check_keys(node, SCHEMA, source)
+    return raw
 
 
 @functools.lru_cache(maxsize=1)
 def get_settings() -> Settings:
     source = _resolve(os.environ.get("HELPDESK_CONFIG", "helpdesk.yml"))
-    try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise SettingsError(f"cannot read settings from {source}: {error}") from error
-    return parse_settings(raw, source)
+    return parse_settings(read_settings_file(source), source)

@@ -12,7 +12,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import threading
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Callable, Dict, Optional
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.helpdesk.escalations import EscalationStore, NewEscalation
-from bot.settings import PROJECT_ROOT
+from bot.settings import environment
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ _lock = threading.Lock()
 
 
 def spool_folder() -> Path:
-    folder = Path(os.environ.get("ESCALATION_SPOOL") or PROJECT_ROOT / "var" / "spool")
+    folder = environment().escalation_spool
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import os
 import weakref
 from typing import Mapping, Optional
 
@@ -29,7 +28,7 @@ from bot.database import default_database_url
 from bot.helpdesk.agents import AgentSessions
 from bot.helpdesk.escalations import EscalationStore
 from bot.helpdesk.presence import Presence
-from bot.settings import get_settings
+from bot.settings import SettingsError, environment, get_settings
 from bot.web import agent_api, customer_api, pages
 from bot.web.chat import resend_pending
 from bot.web.http import (
@@ -130,17 +129,21 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
 
 
 def main() -> None:
+    try:
+        env = environment()
+    except SettingsError as error:
+        raise SystemExit(f"error: {error}")
     parser = argparse.ArgumentParser(prog="python -m bot.web.server")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8000")))
-    parser.add_argument("--host", default=os.environ.get("WEB_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=env.web_port)
+    parser.add_argument("--host", default=env.web_host)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     app = create_app(
-        os.environ.get("RASA_URL", "http://localhost:5005"),
-        actions_url=os.environ.get("ACTION_SERVER_URL"),
-        redis_url=os.environ.get("REDIS_URL"),
-        messages_per_window=int(os.environ.get("CHAT_MESSAGES_PER_10S", MAX_MESSAGES)),
-        sessions_per_minute=int(os.environ.get("CHAT_SESSIONS_PER_MINUTE", NEW_SESSIONS_PER_MINUTE)),
+        env.rasa_url,
+        actions_url=env.action_server_url,
+        redis_url=env.redis_url,
+        messages_per_window=env.chat_messages_per_10s,
+        sessions_per_minute=env.chat_sessions_per_minute,
     )
     web.run_app(
         app,

@@ -42,9 +42,12 @@ METRIC_KEYS = (
     "article_hit3",
     "article_n",
 )
-# Precision each mood must reach when thresholds are tuned: a false "angry"
-# apologises to a calm customer and can hand them over to a person.
-PRECISION_TARGETS = {"angry": 0.90, "confused": 0.80, "curious": 0.80}
+# Precision each mood must reach on the dev set when thresholds are tuned: a
+# false "angry" apologises to a calm customer and can hand them over to a
+# person. Angry's bar is 0.90 on text nobody tuned on; with some forty angry
+# dev messages per language, a threshold that just reaches 0.90 on dev falls
+# short elsewhere by chance, so dev must show 0.95.
+PRECISION_TARGETS = {"angry": 0.95, "confused": 0.80, "curious": 0.80}
 
 
 class CaseError(ValueError):

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.helpdesk.escalations import ASSIGNED, QUEUED, RESOLVED
 from bot.helpdesk.presence import Presence
 from bot.helpdesk.report import build_report
+from bot.web import events
 from bot.web.http import (
     AGENTS,
     CONSOLE_AGENTS,
@@ -135,8 +136,8 @@ async def claim(request: web.Request) -> web.Response:
         logger.error("could not pause the bot for %s: %s", record["conversation_id"], error)
         bot_paused = False
     hub: Hub = request.app[HUB]
-    await hub.publish(record["conversation_id"], {"type": "agent_joined", "name": agent})
-    await hub.publish(CONSOLES, {"type": "queue_changed"})
+    await hub.publish(record["conversation_id"], events.agent_joined(agent))
+    await hub.publish(CONSOLES, events.queue_changed())
     return web.json_response({**summary(record), "bot_paused": bot_paused})
 
 
@@ -161,8 +162,8 @@ async def message(request: web.Request) -> web.Response:
         stored = {"sender": "agent", "text": text, "name": agent, "created_at": time.time()}
     else:
         stored = await asyncio.to_thread(request.app[STORE].add_message, conversation, "agent", text, {"name": agent})
-        await request.app[HUB].publish(conversation, {"type": "message", **stored})
-    await request.app[HUB].publish(CONSOLES, {"type": "message", "escalation_id": record["id"], "conversation_id": conversation, "message": stored})
+        await request.app[HUB].publish(conversation, events.message(stored))
+    await request.app[HUB].publish(CONSOLES, events.console_message(conversation, record["id"], stored))
     return web.json_response(stored)
 
 
@@ -177,8 +178,8 @@ async def resolve(request: web.Request) -> web.Response:
     except AssistantUnavailable as error:
         logger.error("could not hand %s back to the bot: %s", record["conversation_id"], error)
         bot_back = False
-    await request.app[HUB].publish(record["conversation_id"], {"type": "agent_left", "name": agent})
-    await request.app[HUB].publish(CONSOLES, {"type": "queue_changed"})
+    await request.app[HUB].publish(record["conversation_id"], events.agent_left(agent))
+    await request.app[HUB].publish(CONSOLES, events.queue_changed())
     return web.json_response({**summary(record), "bot_resumed": bot_back})
 
 
@@ -202,7 +203,7 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
         token = parse_json(first.data).get("token") if first.type == WSMsgType.TEXT else None
         agent = await agent_for(request, token if isinstance(token, str) else None)
     except (ApiError, asyncio.TimeoutError, SQLAlchemyError):
-        await socket.send_json({"type": "error", "code": "unauthorized", "message": "Sign in as an agent first."})
+        await socket.send_json(events.error("unauthorized", "Sign in as an agent first."))
         await socket.close()
         return socket
     presence: Presence = request.app[PRESENCE]
@@ -212,12 +213,12 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
     consoles[agent] = consoles.get(agent, 0) + 1
     try:
         await asyncio.to_thread(presence.seen, agent)
-        await socket.send_json({"type": "ready", "agent": agent})
+        await socket.send_json(events.ready(agent))
         async for frame in socket:
             if frame.type == WSMsgType.ERROR:
                 break
             if await asyncio.to_thread(request.app[AGENTS].agent_for, token) is None:
-                await socket.send_json({"type": "error", "code": "unauthorized", "message": "The session expired; sign in again."})
+                await socket.send_json(events.error("unauthorized", "The session expired; sign in again."))
                 break
             await asyncio.to_thread(presence.seen, agent)
     except SQLAlchemyError as error:
@@ -251,7 +252,7 @@ async def watch_queue(app: web.Application) -> None:
             logger.warning("queue check failed: %s", error)
             continue
         if last is not None and change != last and app[HUB].sockets(CONSOLES):
-            await app[HUB].publish_here(CONSOLES, {"type": "queue_changed"})  # every server watches for its own consoles
+            await app[HUB].publish_here(CONSOLES, events.queue_changed())  # every server watches for its own consoles
         last = change
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.helpdesk.escalations import ASSIGNED
 from bot.languages import REPLY_LANGUAGE
 from bot.settings import LANGUAGES
-from bot.web import agent_api
+from bot.web import agent_api, events
 from bot.web.http import ESCALATIONS, HUB, LIMITER, PENDING, RASA, STORE, ApiError, session_lock
 from bot.web.hub import Hub
 from bot.web.limits import MAX_MESSAGE_CHARS
@@ -62,17 +62,17 @@ async def handle_customer_message(
     hub: Hub = app[HUB]
     async with session_lock(app, session.id):
         customer = await asyncio.to_thread(store.add_message, session.id, "customer", shown)
-        await hub.publish_except(session.id, {"type": "message", **customer}, origin)
+        await hub.publish_except(session.id, events.message(customer), origin)
         held = await asyncio.to_thread(app[ESCALATIONS].open_for, session.id)
         if held is not None:  # agents watching the escalation see it at once
-            await hub.publish(agent_api.CONSOLES, {"type": "message", "escalation_id": held["id"], "conversation_id": session.id, "message": customer})
+            await hub.publish(agent_api.CONSOLES, events.console_message(session.id, held["id"], customer))
         if held is not None and held["status"] == ASSIGNED:
             return []  # an agent holds the conversation: the bot stays silent
         try:
             if await asyncio.to_thread(app[PENDING].waiting, session.id):
                 raise AssistantUnavailable("earlier messages of this conversation are still waiting")  # keep the order
-            await hub.publish(session.id, {"type": "typing"})
-            return await deliver(app, session.id, text, metadata, escalated=held is not None)
+            await hub.publish(session.id, events.typing())
+            return await deliver(app, session.id, text, metadata, escalation_id=held["id"] if held else None)
         except AssistantUnavailable as error:
             logger.error("Rasa unavailable for %s, message kept: %s", session.id, error)
             await asyncio.to_thread(app[PENDING].add, session.id, text, metadata)
@@ -82,7 +82,7 @@ async def handle_customer_message(
 
 
 async def deliver(
-    app: web.Application, session_id: str, text: str, metadata: Dict[str, Any], escalated: bool = False,
+    app: web.Application, session_id: str, text: str, metadata: Dict[str, Any], escalation_id: Optional[int] = None,
     taken: Optional[Callable[[], None]] = None,
 ) -> List[Dict[str, Any]]:
     """Send one customer message to Rasa; store and publish the bot's replies.
@@ -109,15 +109,15 @@ async def deliver(
         store.add_bot_messages, session_id, [(r.get("text") or "", {"buttons": r.get("buttons") or [], **extra}) for r in shown],
         language if language else None, script,
     )
-    events = []
-    for message in stored:
-        event = {"type": "message", **message}
+    sent = []
+    for line in stored:
+        event = events.message(line)
         await app[HUB].publish(session_id, event)
-        events.append(event)
-    if escalated:  # the bot's answers while queued (e.g. the e-mail form), for the agents' view
-        for event in events:
-            await app[HUB].publish(agent_api.CONSOLES, {"type": "message", "conversation_id": session_id, "message": event})
-    return events
+        sent.append(event)
+    if escalation_id is not None:  # the bot's answers while queued (e.g. the e-mail form), for the agents' view
+        for line in stored:
+            await app[HUB].publish(agent_api.CONSOLES, events.console_message(session_id, escalation_id, line))
+    return sent
 
 
 def split_language(replies: List[Dict[str, Any]]):
@@ -166,7 +166,7 @@ async def resend_session(app: web.Application, session_id: str) -> bool:
                 await asyncio.to_thread(pending.done, message["id"])  # a person has it now (it is in the transcript)
                 continue
             try:
-                await deliver(app, session_id, message["text"], message["metadata"], escalated=held is not None,
+                await deliver(app, session_id, message["text"], message["metadata"], escalation_id=held["id"] if held else None,
                               taken=functools.partial(pending.done, message["id"]))
             except AssistantUnavailable as error:
                 logger.info("still unavailable for %s: %s", session_id, error)

@@ -13,6 +13,7 @@ from typing import Any, Dict
 from aiohttp import WSMsgType, web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.web import events
 from bot.web.chat import handle_customer_message
 from bot.web.http import HUB, SESSION_LIMITER, STORAGE_UNAVAILABLE, STORE, ApiError, parse_json, read_json
 from bot.web.hub import Hub
@@ -37,8 +38,8 @@ async def create_session(request: web.Request) -> web.Response:
 async def post_message(request: web.Request) -> web.Response:
     data = await read_json(request)
     session = await authenticated(request, data)
-    events = await handle_customer_message(request.app, session, data)
-    return web.json_response({"messages": events})
+    replies = await handle_customer_message(request.app, session, data)
+    return web.json_response({"messages": replies})
 
 
 async def get_history(request: web.Request) -> web.Response:
@@ -67,7 +68,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     hub.join(session.id, socket)
     try:
         history = await asyncio.to_thread(request.app[STORE].history, session.id)
-        await socket.send_json({"type": "history", "messages": history, "language": session.language, "script": session.script})
+        await socket.send_json(events.history(history, session.language, session.script))
         async for frame in socket:
             if frame.type != WSMsgType.TEXT:
                 if frame.type == WSMsgType.ERROR:

@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.helpdesk.agents import AgentSessions
 from bot.helpdesk.escalations import EscalationStore
 from bot.helpdesk.presence import Presence
+from bot.web import events
 from bot.web.hub import Hub
 from bot.web.limits import RateLimiter
 from bot.web.pending import PendingMessages
@@ -47,7 +48,7 @@ class ApiError(Exception):
         return json_error(self.status, self.code, self.message)
 
     def as_event(self) -> Dict[str, Any]:
-        return {"type": "error", "code": self.code, "message": self.message}
+        return events.error(self.code, self.message)
 
 
 def json_error(status: int, code: str, message: str) -> web.Response:

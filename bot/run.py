@@ -26,7 +26,7 @@ from typing import List, Optional
 
 import yaml
 
-from bot.settings import PROJECT_ROOT, Environment, SettingsError, environment
+from bot.settings import PROJECT_ROOT, Environment, SettingsError, check_production, environment
 
 MODEL = PROJECT_ROOT / "models" / "helpdesk.tar.gz"
 
@@ -85,13 +85,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.run", description=__doc__.splitlines()[0])
     parser.add_argument("--shell", action="store_true", help="chat in this terminal")
     args = parser.parse_args(argv)
-    if not MODEL.exists():
-        print(f"No trained model at {MODEL}: run `make train` first.", file=sys.stderr)
-        return 1
     try:
         env = environment()
+        check_production(env)
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    if not MODEL.exists():
+        print(f"No trained model at {MODEL}: run `make train` first.", file=sys.stderr)
         return 1
     rasa_port, action_port, web_port = str(env.rasa_port), str(env.action_port), str(env.web_port)
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
@@ -111,15 +112,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         rasa = services.start(
             rasa_command()
             + ["run", "--enable-api", "--model", str(MODEL), "--endpoints", endpoints, "--port", rasa_port,
-               # Rasa's HTTP API has no authentication here: keep it on this machine.
-               "--interface", env.rasa_interface]
+               # Without RASA_TOKEN Rasa's HTTP API has no authentication: keep it on this machine.
+               "--interface", env.rasa_interface, *(["--auth-token", env.rasa_token] if env.rasa_token else [])]
         )
         web = services.start(
             [sys.executable, "-m", "bot.web.server", "--port", web_port],
             env={"RASA_URL": f"http://localhost:{rasa_port}", "ACTION_SERVER_URL": f"http://localhost:{action_port}"},
         )
         wait_until_up(f"http://localhost:{web_port}/health", 60, web, "The web server")
-        wait_until_up(f"http://localhost:{rasa_port}/status", 300, rasa, "The Rasa server")
+        token = f"?token={env.rasa_token}" if env.rasa_token else ""
+        wait_until_up(f"http://localhost:{rasa_port}/status{token}", 300, rasa, "The Rasa server")
         print(
             f"\nThe assistant is ready ({time.monotonic() - started:.0f} s).\n"
             f"  Chat in the browser:   http://localhost:{web_port}/\n"

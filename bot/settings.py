@@ -11,10 +11,11 @@ from __future__ import annotations
 import difflib
 import functools
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -130,6 +131,9 @@ class Environment:
     escalation_webhook_url: str  # ESCALATION_WEBHOOK_URL: when helpdesk.yml names none
     chat_messages_per_10s: int  # CHAT_MESSAGES_PER_10S
     chat_sessions_per_minute: int  # CHAT_SESSIONS_PER_MINUTE
+    rasa_token: Optional[str]  # RASA_TOKEN: Rasa's --auth-token, for its HTTP API
+    allowed_origins: Tuple[str, ...]  # ALLOWED_ORIGINS: sites whose pages may call the API ("*": any)
+    production: bool  # ATENDO_ENV=production: refuse to start with development defaults
 
 
 def environment(env: Optional[Mapping[str, str]] = None) -> Environment:
@@ -152,7 +156,55 @@ def environment(env: Optional[Mapping[str, str]] = None) -> Environment:
         escalation_webhook_url=env.get("ESCALATION_WEBHOOK_URL") or "",
         chat_messages_per_10s=_count(env, "CHAT_MESSAGES_PER_10S", 8),
         chat_sessions_per_minute=_count(env, "CHAT_SESSIONS_PER_MINUTE", 30),
+        rasa_token=env.get("RASA_TOKEN") or None,
+        allowed_origins=tuple(o.strip().rstrip("/") for o in (env.get("ALLOWED_ORIGINS") or "*").split(",") if o.strip()),
+        production=_mode(env) == "production",
     )
+
+
+def _mode(env: Mapping[str, str]) -> str:
+    mode = (env.get("ATENDO_ENV") or "development").strip().lower()
+    if mode not in ("development", "production"):
+        raise SettingsError(f"ATENDO_ENV must be 'development' or 'production', not {mode!r}")
+    return mode
+
+
+# The contact details this repository ships with, and address domains that
+# can never receive mail (RFC 2606): in production they mean "not set yet".
+SHIPPED_CONTACT = ("+55 11 4000-1234", "suporte@atendo.example")
+RESERVED_DOMAIN = re.compile(r"(^|\.)(example(\.(com|net|org))?|test|invalid|localhost)$", re.IGNORECASE)
+LOCAL_HOST = re.compile(r"^https?://(localhost|127\.|0\.0\.0\.0|\[::1\])", re.IGNORECASE)
+MIN_TOKEN_CHARS = 24
+
+
+def production_problems(settings: Settings, env: Environment) -> List[str]:
+    """What a production start must not run with, each with what to set."""
+    problems = []
+    contact = settings.contact
+    if contact.phone in SHIPPED_CONTACT or contact.email in SHIPPED_CONTACT:
+        problems.append(f"{settings.source}: contact.phone and contact.email are the examples this project ships; set your support's phone and e-mail")
+    if RESERVED_DOMAIN.search(contact.email.rpartition("@")[2]):
+        problems.append(f"{settings.source}: contact.email {contact.email!r} cannot receive mail; set your support's address")
+    link = settings.knowledge_base.article_url.format(public_url=env.public_url, lang="pt", id="x")
+    if LOCAL_HOST.match(link):
+        problems.append(f"article links point to this machine ({link}); set PUBLIC_URL to the address customers reach the web server at")
+    if not env.rasa_token or len(env.rasa_token) < MIN_TOKEN_CHARS:
+        problems.append(f"RASA_TOKEN is missing or shorter than {MIN_TOKEN_CHARS} characters; set a random secret "
+                        "(python -c \"import secrets; print(secrets.token_urlsafe(32))\") so Rasa's HTTP API needs it")
+    if "*" in env.allowed_origins:
+        problems.append("ALLOWED_ORIGINS is '*' (any site may call the API); set the sites that embed the widget, "
+                        "comma-separated (https://www.example.com)")
+    return problems
+
+
+def check_production(env: Optional[Environment] = None) -> None:
+    """In production (ATENDO_ENV=production), raise SettingsError listing every problem."""
+    env = environment() if env is None else env
+    if not env.production:
+        return
+    problems = production_problems(get_settings(), env)
+    if problems:
+        raise SettingsError("ATENDO_ENV=production, but:\n  - " + "\n  - ".join(problems))
 
 
 def _resolve(path: str) -> Path:

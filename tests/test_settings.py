@@ -85,3 +85,38 @@ def test_rasa_finds_the_action_server_at_action_port(tmp_path, monkeypatch):
     written = yaml.safe_load(run.write_endpoints(environment({"ACTION_PORT": "6055"})).read_text(encoding="utf-8"))
     assert written["action_endpoint"]["url"] == "http://localhost:6055/webhook"
     assert written["nlg"] == yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))["nlg"]
+
+
+PRODUCTION = {"ATENDO_ENV": "production", "PUBLIC_URL": "https://help.shop.com.br", "RASA_TOKEN": "k" * 32,
+              "ALLOWED_ORIGINS": "https://www.shop.com.br"}
+
+
+def test_production_refuses_development_defaults_and_says_what_to_set(settings_file):
+    from bot.settings import check_production
+
+    settings_file(lambda text: text)
+    with pytest.raises(SettingsError) as raised:
+        check_production(environment({"ATENDO_ENV": "production"}))
+    message = str(raised.value)
+    for what in ("contact.phone and contact.email", "PUBLIC_URL", "RASA_TOKEN", "ALLOWED_ORIGINS"):
+        assert what in message
+    check_production(environment({}))  # development: the defaults are fine
+
+
+def test_production_starts_once_everything_is_set(settings_file):
+    from bot.settings import check_production
+
+    settings_file(lambda text: text.replace("+55 11 4000-1234", "+55 11 3333-8080").replace("suporte@atendo.example", "ajuda@shop.com.br"))
+    check_production(environment(PRODUCTION))
+    with pytest.raises(SettingsError, match="RASA_TOKEN"):
+        check_production(environment({**PRODUCTION, "RASA_TOKEN": "short"}))
+
+
+def test_the_launcher_refuses_a_production_start_before_starting_anything(settings_file, monkeypatch, capsys):
+    from bot import run
+
+    settings_file(lambda text: text)
+    monkeypatch.setenv("ATENDO_ENV", "production")
+    monkeypatch.setattr(run.Services, "start", lambda *a, **k: pytest.fail("started a process"))
+    assert run.main([]) == 1
+    assert "ATENDO_ENV=production" in capsys.readouterr().err

@@ -30,7 +30,8 @@ LIMITER = web.AppKey("limiter", RateLimiter)  # customer messages per session
 SESSION_LIMITER = web.AppKey("session_limiter", RateLimiter)  # new conversations per address
 LOGIN_LIMITER = web.AppKey("login_limiter", RateLimiter)  # agents' sign-in attempts per address
 LOCKS = web.AppKey("locks", weakref.WeakValueDictionary)  # session id -> asyncio.Lock
-CONSOLE_AGENTS = web.AppKey("console_agents", dict)  # agent name -> open consoles on this server
+CONSOLE_AGENTS = web.AppKey("console_agents", dict)
+ALLOWED_ORIGINS = web.AppKey("allowed_origins", tuple)  # sites whose pages may call the API ("*": any)  # agent name -> open consoles on this server
 MAX_BODY_BYTES = 64 * 1024  # of a request
 
 

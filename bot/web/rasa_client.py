@@ -27,11 +27,13 @@ class RasaClient:
     """`url` may list several Rasa servers, comma-separated (they share one
     tracker and lock store): messages go to them in turn, and to the next one
     when one cannot be reached. `actions_url`, when given, lets the client tell
-    an action server that is down from a bot with nothing to say."""
+    an action server that is down from a bot with nothing to say. `token`:
+    Rasa's --auth-token, which its HTTP API (not the REST channel) asks for."""
 
-    def __init__(self, url: str, actions_url: Optional[str] = None) -> None:
+    def __init__(self, url: str, actions_url: Optional[str] = None, token: Optional[str] = None) -> None:
         self.urls = [u.strip().rstrip("/") for u in url.split(",") if u.strip()]
         self.actions_url = actions_url.rstrip("/") if actions_url else None
+        self._auth = {"token": token} if token else {}
         self._turn = itertools.count()
         self._actions_seen_up = 0.0
         self._session: Optional[ClientSession] = None
@@ -94,7 +96,7 @@ class RasaClient:
         """The conversation's language and script slots, if Rasa can tell."""
         try:
             client = await self._client()
-            async with client.get(f"{self.url}/conversations/{sender}/tracker", params={"include_events": "NONE"}) as reply:
+            async with client.get(f"{self.url}/conversations/{sender}/tracker", params={"include_events": "NONE", **self._auth}) as reply:
                 if reply.status != 200:
                     return None, None
                 tracker = await reply.json()
@@ -115,7 +117,7 @@ class RasaClient:
         try:
             client = await self._client()
             async with client.post(
-                f"{self.url}/conversations/{sender}/tracker/events", params={"include_events": "NONE"}, json=events
+                f"{self.url}/conversations/{sender}/tracker/events", params={"include_events": "NONE", **self._auth}, json=events
             ) as reply:
                 if reply.status != 200:
                     raise AssistantUnavailable(f"Rasa answered {reply.status}: {(await reply.text())[:200]}")
@@ -142,7 +144,7 @@ class RasaClient:
         come through other channels than the widget, e.g. REST)."""
         try:
             client = await self._client()
-            async with client.get(f"{self.url}/conversations/{sender}/tracker", params={"include_events": "ALL"}) as reply:
+            async with client.get(f"{self.url}/conversations/{sender}/tracker", params={"include_events": "ALL", **self._auth}) as reply:
                 if reply.status != 200:
                     return []
                 tracker = await reply.json()

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -28,11 +28,12 @@ from bot.database import default_database_url
 from bot.helpdesk.agents import AgentSessions
 from bot.helpdesk.escalations import EscalationStore
 from bot.helpdesk.presence import Presence
-from bot.settings import SettingsError, environment, get_settings
+from bot.settings import SettingsError, check_production, environment, get_settings
 from bot.web import agent_api, customer_api, pages
 from bot.web.chat import resend_pending
 from bot.web.http import (
     AGENTS,
+    ALLOWED_ORIGINS,
     CONSOLE_AGENTS,
     ESCALATIONS,
     HUB,
@@ -75,7 +76,12 @@ async def headers(request: web.Request, handler):
             logger.error("database unavailable on %s: %s", request.path, error)
             response = STORAGE_UNAVAILABLE.as_response()
     if request.path.startswith("/api/") and not isinstance(response, web.WebSocketResponse):
-        response.headers["Access-Control-Allow-Origin"] = "*"
+        allowed, origin = request.app[ALLOWED_ORIGINS], request.headers.get("Origin", "")
+        if "*" in allowed:
+            response.headers["Access-Control-Allow-Origin"] = "*"
+        elif origin in allowed:
+            response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
         response.headers["Access-Control-Allow-Headers"] = "Content-Type"
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
     if not isinstance(response, web.WebSocketResponse):
@@ -86,7 +92,8 @@ async def headers(request: web.Request, handler):
 def create_app(
     rasa_url: str, database_url: Optional[str] = None, agents: Optional[Mapping[str, str]] = None,
     messages_per_window: int = MAX_MESSAGES, sessions_per_minute: int = NEW_SESSIONS_PER_MINUTE,
-    actions_url: Optional[str] = None, redis_url: Optional[str] = None,
+    actions_url: Optional[str] = None, redis_url: Optional[str] = None, rasa_token: Optional[str] = None,
+    allowed_origins: Tuple[str, ...] = ("*",),
 ) -> web.Application:
     database_url = database_url or default_database_url()
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[headers])
@@ -97,7 +104,8 @@ def create_app(
     app[PRESENCE] = Presence(database_url)
     app[CONSOLE_AGENTS] = {}
     app[HUB] = RedisHub(redis_url) if redis_url else Hub()
-    app[RASA] = RasaClient(rasa_url, actions_url)
+    app[RASA] = RasaClient(rasa_url, actions_url, rasa_token)
+    app[ALLOWED_ORIGINS] = allowed_origins
     app[PENDING] = PendingMessages(database_url)
     app[LIMITER] = RateLimiter(limit=messages_per_window)
     app[SESSION_LIMITER] = RateLimiter(limit=sessions_per_minute, window=60)
@@ -131,6 +139,7 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
 def main() -> None:
     try:
         env = environment()
+        check_production(env)
     except SettingsError as error:
         raise SystemExit(f"error: {error}")
     parser = argparse.ArgumentParser(prog="python -m bot.web.server")
@@ -142,6 +151,8 @@ def main() -> None:
         env.rasa_url,
         actions_url=env.action_server_url,
         redis_url=env.redis_url,
+        rasa_token=env.rasa_token,
+        allowed_origins=env.allowed_origins,
         messages_per_window=env.chat_messages_per_10s,
         sessions_per_minute=env.chat_sessions_per_minute,
     )

@@ -196,10 +196,10 @@ def empty_help_desk_database(url: str) -> None:
     made again on first use."""
     from bot.database import engine_for, forget_tables
     from bot.helpdesk.agents import metadata as agent_tables
+    from bot.helpdesk.conversations import metadata as chat_tables
     from bot.helpdesk.escalations import metadata as escalation_tables
+    from bot.helpdesk.pending import metadata as pending_tables
     from bot.helpdesk.presence import metadata as presence_tables
-    from bot.web.pending import metadata as pending_tables
-    from bot.web.store import metadata as chat_tables
 
     for tables in (escalation_tables, chat_tables, agent_tables, presence_tables, pending_tables):
         tables.drop_all(engine_for(url))

@@ -690,7 +690,7 @@ async def first_answer(web: str, started: float, process: subprocess.Popen, time
     bot message arrives. A message refused because Rasa is not up yet is
     sent again a second later; the first bot message counts, be it the
     answer to a message sent again or to one the server kept and answered
-    when Rasa was up (bot/web/pending.py)."""
+    when Rasa was up (bot/helpdesk/pending.py)."""
     import aiohttp
 
     def check() -> float:

@@ -14,10 +14,10 @@ from typing import Any, Dict, Optional
 import sqlalchemy as sa
 
 from bot.database import default_database_url, engine_with_tables
+from bot.helpdesk.conversations import chat_messages, chat_sessions, ratings
+from bot.helpdesk.conversations import metadata as chat_tables
 from bot.helpdesk.escalations import escalations
 from bot.helpdesk.escalations import metadata as escalation_tables
-from bot.web.store import chat_messages, chat_sessions, ratings
-from bot.web.store import metadata as chat_tables
 
 
 def build_report(database_url: Optional[str] = None, days: Optional[float] = None) -> Dict[str, Any]:

@@ -14,16 +14,16 @@ from typing import Any, Callable, Dict, List, Optional
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.helpdesk.conversations import ChatStore, Session
 from bot.helpdesk.escalations import ASSIGNED
+from bot.helpdesk.pending import PendingMessages
 from bot.languages import REPLY_LANGUAGE
 from bot.settings import LANGUAGES
 from bot.web import agent_api, events
 from bot.web.http import ESCALATIONS, HUB, LIMITER, PENDING, RASA, STORE, ApiError, session_lock
 from bot.web.hub import Hub
 from bot.web.limits import MAX_MESSAGE_CHARS
-from bot.web.pending import PendingMessages
 from bot.web.rasa_client import AssistantUnavailable, RasaClient
-from bot.web.store import ChatStore, Session
 
 logger = logging.getLogger(__name__)
 

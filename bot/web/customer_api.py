@@ -13,11 +13,11 @@ from typing import Any, Dict
 from aiohttp import WSMsgType, web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.helpdesk.conversations import Session
 from bot.web import events
 from bot.web.chat import handle_customer_message
 from bot.web.http import HUB, SESSION_LIMITER, STORAGE_UNAVAILABLE, STORE, ApiError, parse_json, read_json
 from bot.web.hub import Hub
-from bot.web.store import Session
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 
 Event = Dict[str, Any]
 
-# A line of the transcript, as the store keeps it (bot/web/store.py).
+# A line of the transcript, as the store keeps it (bot/helpdesk/conversations.py).
 _CHAT_MESSAGE = {
     "type": "object",
     "required": ["sender", "text", "at"],

@@ -10,14 +10,14 @@ from typing import Any, Dict
 from aiohttp import web
 
 from bot.helpdesk.agents import AgentSessions
+from bot.helpdesk.conversations import ChatStore
 from bot.helpdesk.escalations import EscalationStore
+from bot.helpdesk.pending import PendingMessages
 from bot.helpdesk.presence import Presence
 from bot.web import events
 from bot.web.hub import Hub
 from bot.web.limits import RateLimiter
-from bot.web.pending import PendingMessages
 from bot.web.rasa_client import RasaClient
-from bot.web.store import ChatStore
 
 STORE = web.AppKey("store", ChatStore)
 ESCALATIONS = web.AppKey("escalations", EscalationStore)

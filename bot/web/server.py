@@ -26,7 +26,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.database import default_database_url
 from bot.helpdesk.agents import AgentSessions
+from bot.helpdesk.conversations import ChatStore
 from bot.helpdesk.escalations import EscalationStore
+from bot.helpdesk.pending import PendingMessages
 from bot.helpdesk.presence import Presence
 from bot.settings import SettingsError, check_production, environment, get_settings
 from bot.web import agent_api, customer_api, pages
@@ -51,9 +53,7 @@ from bot.web.http import (
 )
 from bot.web.hub import Hub, RedisHub
 from bot.web.limits import MAX_MESSAGES, RateLimiter
-from bot.web.pending import PendingMessages
 from bot.web.rasa_client import RasaClient
-from bot.web.store import ChatStore
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""What the web server keeps: chat sessions, their transcript, and ratings.
+"""The help desk's conversations: chat sessions, their transcript, and ratings
+(written by the web server, read by the agents' API and the report).
 
 SQLAlchemy Core, so the same code runs on SQLite (the default,
 var/helpdesk.db) and on PostgreSQL (`DATABASE_URL=postgresql://...`).

@@ -23,7 +23,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.helpdesk import routing, rules, spool, webhook
-from bot.helpdesk.escalations import EscalationStore, NewEscalation
+from bot.helpdesk.escalations import Escalation, EscalationStore, NewEscalation
 from bot.helpdesk.presence import Presence
 from bot.settings import get_settings
 
@@ -108,8 +108,8 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         if record is None:
             record = await asyncio.to_thread(store.create, new)
             announce_new(record)
-        position = await asyncio.to_thread(store.position, record["id"])
-        queue = settings.escalation.queue(record["queue"])
+        position = await asyncio.to_thread(store.position, record.id)
+        queue = settings.escalation.queue(record.queue)
         open_now = queue.is_open()
         online = open_now and bool(await asyncio.to_thread(Presence().online))
     except SQLAlchemyError as error:
@@ -120,8 +120,8 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         spool.retry_in_background(EscalationStore, announce_new)
         dispatcher.utter_message(response="utter_escalation_saved")
         return [SlotSet("escalation_id", SPOOLED)]
-    events: List[EventType] = [SlotSet("escalation_id", record["id"])]
-    where = {"ticket": record["id"], "position": max(position, 1)}
+    events: List[EventType] = [SlotSet("escalation_id", record.id)]
+    where = {"ticket": record.id, "position": max(position, 1)}
     if online:
         dispatcher.utter_message(response="utter_escalation_online", **where)
         return events
@@ -129,7 +129,7 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         dispatcher.utter_message(response="utter_escalation_closed", hours=queue.hours.describe(language), **where)
     else:
         dispatcher.utter_message(response="utter_escalation_offline", **where)
-    if not record.get("email"):  # asking again for a person does not ask for the address again
+    if not record.email:  # asking again for a person does not ask for the address again
         events.append(FollowupAction("email_form"))
     return events
 
@@ -146,16 +146,16 @@ class ActionEscalate(Action):
         return await escalate(dispatcher, tracker, "request_human")
 
 
-def announce_new(record: Dict[str, Any]) -> None:
+def announce_new(record: Escalation) -> None:
     """Tell the configured webhook about a new escalation (in the background)."""
     settings = get_settings().escalation
     webhook.announce(settings.webhook_url, announcement(record), settings.webhook_attempts)
 
 
-def announcement(record: Dict[str, Any]) -> Dict[str, Any]:
+def announcement(record: Escalation) -> Dict[str, Any]:
     """What the webhook receives about a new escalation."""
     keys = ("id", "conversation_id", "language", "script", "mood", "reason", "priority", "queue", "status", "created_at")
-    return {"event": "escalation.created", **{k: record.get(k) for k in keys}}
+    return {"event": "escalation.created", **{k: getattr(record, k) for k in keys}}
 
 
 class ValidateEmailForm(FormValidationAction):

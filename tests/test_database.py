@@ -19,5 +19,5 @@ def test_an_old_escalations_table_gets_the_new_columns(tmp_path):
     forget_tables()
     store = EscalationStore(url)
     record = store.create(NewEscalation("c1", "request_human", 2, "support", "pt", articles=["free-trial"]))
-    claimed = store.claim(record["id"], "ana")
-    assert claimed["articles"] == '["free-trial"]' and claimed["claimed_at"] >= claimed["created_at"]
+    claimed = store.claim(record.id, "ana")
+    assert claimed.articles == ["free-trial"] and claimed.claimed_at >= claimed.created_at

@@ -5,6 +5,7 @@ escalation waits as a ticket with the customer's e-mail address.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass, field
@@ -56,6 +57,40 @@ class NewEscalation:
     articles: List[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Escalation:
+    """One stored escalation, as the console, the actions and the webhook see it."""
+
+    id: int
+    conversation_id: str
+    reason: str
+    priority: int
+    queue: str
+    status: str
+    created_at: float
+    updated_at: float
+    language: Optional[str] = None
+    script: Optional[str] = None
+    mood: Optional[str] = None
+    moods: List[str] = field(default_factory=list)
+    transcript: List[Dict[str, Any]] = field(default_factory=list)  # {sender, text, mood?}
+    articles: List[str] = field(default_factory=list)
+    email: Optional[str] = None
+    agent: Optional[str] = None
+    claimed_at: Optional[float] = None
+    resolved_at: Optional[float] = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> "Escalation":
+        values = dict(row._mapping)
+        for key in ("moods", "transcript", "articles"):  # JSON text in the table
+            values[key] = json.loads(values[key]) if values.get(key) else []
+        return cls(**values)
+
+    def as_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
 class EscalationStore:
     def __init__(self, database_url: Optional[str] = None) -> None:
         self.database_url = database_url or default_database_url()
@@ -64,7 +99,7 @@ class EscalationStore:
     def engine(self) -> sa.engine.Engine:
         return engine_with_tables(self.database_url, metadata)
 
-    def create(self, new: NewEscalation) -> Dict[str, Any]:
+    def create(self, new: NewEscalation) -> Escalation:
         now = time.time()
         values = {
             "conversation_id": new.conversation_id, "language": new.language, "script": new.script,
@@ -74,9 +109,13 @@ class EscalationStore:
         }
         with self.engine.begin() as db:
             escalation_id = db.execute(escalations.insert().values(**values)).inserted_primary_key[0]
-        return {"id": escalation_id, **values}
+        return Escalation(
+            id=escalation_id, conversation_id=new.conversation_id, reason=new.reason, priority=new.priority,
+            queue=new.queue, status=QUEUED, created_at=now, updated_at=now, language=new.language, script=new.script,
+            mood=new.mood, moods=list(new.moods), transcript=list(new.transcript), articles=list(new.articles),
+        )
 
-    def open_for(self, conversation_id: str) -> Optional[Dict[str, Any]]:
+    def open_for(self, conversation_id: str) -> Optional[Escalation]:
         """The conversation's escalation that is not resolved yet, if any."""
         query = (
             sa.select(escalations)
@@ -85,7 +124,7 @@ class EscalationStore:
         )
         with self.engine.connect() as db:
             row = db.execute(query).first()
-        return dict(row._mapping) if row else None
+        return Escalation.from_row(row) if row else None
 
     def position(self, escalation_id: int) -> int:
         """1 for the next to be taken in its queue: higher priority first, then older."""
@@ -116,12 +155,12 @@ class EscalationStore:
             row = db.execute(sa.select(sa.func.count(), sa.func.max(escalations.c.updated_at)).select_from(escalations)).first()
         return tuple(row)
 
-    def get(self, escalation_id: int) -> Optional[Dict[str, Any]]:
+    def get(self, escalation_id: int) -> Optional[Escalation]:
         with self.engine.connect() as db:
             row = db.execute(sa.select(escalations).where(escalations.c.id == escalation_id)).first()
-        return dict(row._mapping) if row else None
+        return Escalation.from_row(row) if row else None
 
-    def list(self, statuses=(QUEUED, ASSIGNED), queue: Optional[str] = None, language: Optional[str] = None) -> List[Dict[str, Any]]:
+    def list(self, statuses=(QUEUED, ASSIGNED), queue: Optional[str] = None, language: Optional[str] = None) -> List[Escalation]:
         """Open escalations, the most urgent first, then the longest waiting."""
         query = sa.select(escalations).where(escalations.c.status.in_(list(statuses)))
         if queue:
@@ -130,9 +169,9 @@ class EscalationStore:
             query = query.where(escalations.c.language == language)
         query = query.order_by(escalations.c.priority.desc(), escalations.c.created_at.asc())
         with self.engine.connect() as db:
-            return [dict(row._mapping) for row in db.execute(query)]
+            return [Escalation.from_row(row) for row in db.execute(query)]
 
-    def claim(self, escalation_id: int, agent: str) -> Optional[Dict[str, Any]]:
+    def claim(self, escalation_id: int, agent: str) -> Optional[Escalation]:
         """Assign a queued escalation to an agent; None if someone else holds it or it is closed."""
         with self.engine.begin() as db:
             taken = db.execute(
@@ -144,7 +183,7 @@ class EscalationStore:
             ).rowcount
         return self.get(escalation_id) if taken else None
 
-    def resolve(self, escalation_id: int, agent: str) -> Optional[Dict[str, Any]]:
+    def resolve(self, escalation_id: int, agent: str) -> Optional[Escalation]:
         with self.engine.begin() as db:
             done = db.execute(
                 escalations.update()

@@ -15,11 +15,11 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Dict, Optional
+from typing import Callable, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.helpdesk.escalations import EscalationStore, NewEscalation
+from bot.helpdesk.escalations import Escalation, EscalationStore, NewEscalation
 from bot.settings import environment
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def waiting() -> int:
     return len(list(spool_folder().glob("*.json")))
 
 
-def flush(store: EscalationStore, announce: Callable[[Dict], None]) -> int:
+def flush(store: EscalationStore, announce: Callable[[Escalation], None]) -> int:
     """Write every spooled escalation that has no open one yet; the number written.
     Stops at the first database error (still down): the files stay."""
     written = 0
@@ -72,7 +72,7 @@ def flush(store: EscalationStore, announce: Callable[[Dict], None]) -> int:
     return written
 
 
-def retry_in_background(store_factory: Callable[[], EscalationStore], announce: Callable[[Dict], None]) -> None:
+def retry_in_background(store_factory: Callable[[], EscalationStore], announce: Callable[[Escalation], None]) -> None:
     """Start (once) the thread that writes spooled escalations when the database is back."""
     global _thread
 

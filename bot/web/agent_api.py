@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from typing import Any, Dict, Optional
@@ -22,7 +21,7 @@ from typing import Any, Dict, Optional
 from aiohttp import WSMsgType, web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.helpdesk.escalations import ASSIGNED, QUEUED, RESOLVED
+from bot.helpdesk.escalations import ASSIGNED, QUEUED, RESOLVED, Escalation
 from bot.helpdesk.presence import Presence
 from bot.helpdesk.report import build_report
 from bot.web import events
@@ -53,9 +52,9 @@ LIST_FIELDS = (
 )
 
 
-def summary(record: Dict[str, Any]) -> Dict[str, Any]:
-    end = record.get("claimed_at") or time.time()
-    return {**{k: record.get(k) for k in LIST_FIELDS}, "waiting_seconds": round(end - record["created_at"], 1)}
+def summary(record: Escalation) -> Dict[str, Any]:
+    end = record.claimed_at or time.time()
+    return {**{k: getattr(record, k) for k in LIST_FIELDS}, "waiting_seconds": round(end - record.created_at, 1)}
 
 
 async def agent_for(request: web.Request, token: Optional[str]) -> str:
@@ -99,13 +98,13 @@ def _escalation_id(request: web.Request) -> int:
         raise ApiError(404, "not_found", "No such escalation.")
 
 
-async def _live_messages(request: web.Request, record: Dict[str, Any]):
+async def _live_messages(request: web.Request, record: Escalation):
     """The conversation since the hand-over: the widget's messages, or what the
     customer wrote to Rasa on another channel (REST, shell)."""
-    conversation = record["conversation_id"]
+    conversation = record.conversation_id
     if await asyncio.to_thread(request.app[STORE].has_session, conversation):
         return await asyncio.to_thread(request.app[STORE].history, conversation)
-    return await request.app[RASA].customer_messages(conversation, record["created_at"])
+    return await request.app[RASA].customer_messages(conversation, record.created_at)
 
 
 async def get_escalation(request: web.Request) -> web.Response:
@@ -115,9 +114,9 @@ async def get_escalation(request: web.Request) -> web.Response:
         raise ApiError(404, "not_found", "No such escalation.")
     return web.json_response({
         **summary(record),
-        "transcript": json.loads(record["transcript"]) if record["transcript"] else [],
-        "articles": json.loads(record["articles"]) if record.get("articles") else [],
-        "moods": json.loads(record["moods"]) if record.get("moods") else [],
+        "transcript": record.transcript,
+        "articles": record.articles,
+        "moods": record.moods,
         "messages": await _live_messages(request, record),
     })
 
@@ -129,21 +128,21 @@ async def claim(request: web.Request) -> web.Response:
         raise ApiError(409, "not_available", "Someone else holds this escalation, or it is closed.")
     bot_paused = True
     try:
-        await request.app[RASA].pause(record["conversation_id"])
+        await request.app[RASA].pause(record.conversation_id)
     except AssistantUnavailable as error:
         # The widget's messages still skip the bot (the web server checks the
         # escalation); other channels would not, so the console is told.
-        logger.error("could not pause the bot for %s: %s", record["conversation_id"], error)
+        logger.error("could not pause the bot for %s: %s", record.conversation_id, error)
         bot_paused = False
     hub: Hub = request.app[HUB]
-    await hub.publish(record["conversation_id"], events.agent_joined(agent))
+    await hub.publish(record.conversation_id, events.agent_joined(agent))
     await hub.publish(CONSOLES, events.queue_changed())
     return web.json_response({**summary(record), "bot_paused": bot_paused})
 
 
-async def _held(request: web.Request, agent: str) -> Dict[str, Any]:
+async def _held(request: web.Request, agent: str) -> Escalation:
     record = await asyncio.to_thread(request.app[ESCALATIONS].get, _escalation_id(request))
-    if record is None or record["status"] != ASSIGNED or record["agent"] != agent:
+    if record is None or record.status != ASSIGNED or record.agent != agent:
         raise ApiError(409, "not_yours", "Claim the escalation first.")
     return record
 
@@ -154,7 +153,7 @@ async def message(request: web.Request) -> web.Response:
     text = (await read_json(request)).get("text")
     if not isinstance(text, str) or not text.strip() or len(text) > 4000:
         raise ApiError(400, "bad_message", "Send some text (at most 4000 characters).")
-    conversation = record["conversation_id"]
+    conversation = record.conversation_id
     if not await asyncio.to_thread(request.app[STORE].has_session, conversation):
         # Another channel (REST, shell): the reply joins the conversation in
         # Rasa; those channels cannot be written to unasked.
@@ -163,22 +162,22 @@ async def message(request: web.Request) -> web.Response:
     else:
         stored = await asyncio.to_thread(request.app[STORE].add_message, conversation, "agent", text, {"name": agent})
         await request.app[HUB].publish(conversation, events.message(stored))
-    await request.app[HUB].publish(CONSOLES, events.console_message(conversation, record["id"], stored))
+    await request.app[HUB].publish(CONSOLES, events.console_message(conversation, record.id, stored))
     return web.json_response(stored)
 
 
 async def resolve(request: web.Request) -> web.Response:
     agent = await require_agent(request)
     record = await asyncio.to_thread(request.app[ESCALATIONS].resolve, _escalation_id(request), agent)
-    if record is None or record["status"] != RESOLVED:
+    if record is None or record.status != RESOLVED:
         raise ApiError(409, "not_yours", "Claim the escalation first.")
     bot_back = True
     try:
-        await request.app[RASA].hand_back(record["conversation_id"])
+        await request.app[RASA].hand_back(record.conversation_id)
     except AssistantUnavailable as error:
-        logger.error("could not hand %s back to the bot: %s", record["conversation_id"], error)
+        logger.error("could not hand %s back to the bot: %s", record.conversation_id, error)
         bot_back = False
-    await request.app[HUB].publish(record["conversation_id"], events.agent_left(agent))
+    await request.app[HUB].publish(record.conversation_id, events.agent_left(agent))
     await request.app[HUB].publish(CONSOLES, events.queue_changed())
     return web.json_response({**summary(record), "bot_resumed": bot_back})
 

@@ -65,14 +65,14 @@ async def handle_customer_message(
         await hub.publish_except(session.id, events.message(customer), origin)
         held = await asyncio.to_thread(app[ESCALATIONS].open_for, session.id)
         if held is not None:  # agents watching the escalation see it at once
-            await hub.publish(agent_api.CONSOLES, events.console_message(session.id, held["id"], customer))
-        if held is not None and held["status"] == ASSIGNED:
+            await hub.publish(agent_api.CONSOLES, events.console_message(session.id, held.id, customer))
+        if held is not None and held.status == ASSIGNED:
             return []  # an agent holds the conversation: the bot stays silent
         try:
             if await asyncio.to_thread(app[PENDING].waiting, session.id):
                 raise AssistantUnavailable("earlier messages of this conversation are still waiting")  # keep the order
             await hub.publish(session.id, events.typing())
-            return await deliver(app, session.id, text, metadata, escalation_id=held["id"] if held else None)
+            return await deliver(app, session.id, text, metadata, escalation_id=held.id if held else None)
         except AssistantUnavailable as error:
             logger.error("Rasa unavailable for %s, message kept: %s", session.id, error)
             await asyncio.to_thread(app[PENDING].add, session.id, text, metadata)
@@ -162,11 +162,11 @@ async def resend_session(app: web.Application, session_id: str) -> bool:
             if message is None:
                 return True
             held = await asyncio.to_thread(app[ESCALATIONS].open_for, session_id)
-            if held is not None and held["status"] == ASSIGNED:
+            if held is not None and held.status == ASSIGNED:
                 await asyncio.to_thread(pending.done, message["id"])  # a person has it now (it is in the transcript)
                 continue
             try:
-                await deliver(app, session_id, message["text"], message["metadata"], escalation_id=held["id"] if held else None,
+                await deliver(app, session_id, message["text"], message["metadata"], escalation_id=held.id if held else None,
                               taken=functools.partial(pending.done, message["id"]))
             except AssistantUnavailable as error:
                 logger.info("still unavailable for %s: %s", session_id, error)

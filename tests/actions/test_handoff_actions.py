@@ -167,7 +167,7 @@ async def test_an_escalation_made_while_the_database_fails_is_kept_and_written_w
     monkeypatch.setenv("ESCALATION_SPOOL", str(tmp_path / "spool"))
     assert spool.flush(EscalationStore(own_database), announced.append) == 1
     assert stored(own_database) == [("request_human", 3, "support", "queued", "es")]
-    assert [a["conversation_id"] for a in announced] == ["customer-1"] and spool.waiting() == 0
+    assert [a.conversation_id for a in announced] == ["customer-1"] and spool.waiting() == 0
 
 
 async def test_with_an_agent_online_the_customer_waits_in_the_queue_without_a_form(own_database):
@@ -222,7 +222,6 @@ async def test_after_an_agent_hands_back_earlier_anger_no_longer_counts(own_data
 
 
 async def test_the_escalation_keeps_the_articles_the_bot_tried(own_database):
-    import json
 
     from bot.helpdesk.escalations import EscalationStore
 
@@ -231,4 +230,4 @@ async def test_the_escalation_keeps_the_articles_the_bot_tried(own_database):
     t = tracker(user("nao consigo importar"), *tried, user("quero um atendente", "request_human"))
     await run(ActionEscalate(), t)
     record = EscalationStore(own_database).list()[0]
-    assert json.loads(record["articles"]) == ["import-data", "export-data", "reset-password"]
+    assert record.articles == ["import-data", "export-data", "reset-password"]

@@ -10,12 +10,12 @@ def new(conversation, priority=2, queue="support"):
 def test_records_keep_what_an_agent_needs(database_url):
     store = EscalationStore(database_url)
     record = store.create(new("c1"))
-    saved = store.get(record["id"])
-    assert saved["status"] == "queued" and saved["reason"] == "request_human" and saved["queue"] == "support"
-    assert saved["language"] == "pt" and saved["mood"] == "angry" and '"angry"' in saved["moods"]
-    assert "<b>oi</b>" in saved["transcript"]
-    store.set_email(record["id"], "ana@empresa.com")
-    assert store.get(record["id"])["email"] == "ana@empresa.com"
+    saved = store.get(record.id)
+    assert saved.status == "queued" and saved.reason == "request_human" and saved.queue == "support"
+    assert saved.language == "pt" and saved.mood == "angry" and saved.moods == ["neutral", "angry"]
+    assert saved.transcript == [{"sender": "customer", "text": "<b>oi</b>", "mood": "angry"}]
+    store.set_email(record.id, "ana@empresa.com")
+    assert store.get(record.id).email == "ana@empresa.com"
 
 
 def test_position_in_queue_counts_higher_priority_and_older_first(database_url):
@@ -24,14 +24,14 @@ def test_position_in_queue_counts_higher_priority_and_older_first(database_url):
     second = store.create(new("b", priority=2))
     urgent = store.create(new("c", priority=4))
     other_queue = store.create(new("d", priority=9, queue="sales"))
-    assert store.position(urgent["id"]) == 1
-    assert store.position(first["id"]) == 2
-    assert store.position(second["id"]) == 3
-    assert store.position(other_queue["id"]) == 1
+    assert store.position(urgent.id) == 1
+    assert store.position(first.id) == 2
+    assert store.position(second.id) == 3
+    assert store.position(other_queue.id) == 1
 
 
 def test_an_open_escalation_is_found_for_its_conversation(database_url):
     store = EscalationStore(database_url)
     assert store.open_for("x") is None
     record = store.create(new("x"))
-    assert store.open_for("x")["id"] == record["id"]
+    assert store.open_for("x").id == record.id

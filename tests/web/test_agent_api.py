@@ -61,12 +61,12 @@ async def test_queue_is_sorted_by_priority_then_waiting_and_filters(client):
     urgent = escalate(client, "c-urgent", priority=4, language="vi")
     newer = escalate(client, "c-new", priority=2, queue="sales")
     listed = await (await client.get("/api/escalations", headers=agent)).json()
-    assert [e["id"] for e in listed] == [urgent["id"], old["id"], newer["id"]]
+    assert [e["id"] for e in listed] == [urgent.id, old.id, newer.id]
     assert set(listed[0]) >= {"id", "conversation_id", "language", "mood", "reason", "priority", "queue", "status", "created_at"}
     sales = await (await client.get("/api/escalations?queue=sales", headers=agent)).json()
-    assert [e["id"] for e in sales] == [newer["id"]]
+    assert [e["id"] for e in sales] == [newer.id]
     vietnamese = await (await client.get("/api/escalations?language=vi", headers=agent)).json()
-    assert [e["id"] for e in vietnamese] == [urgent["id"]]
+    assert [e["id"] for e in vietnamese] == [urgent.id]
 
 
 async def test_claim_talk_both_ways_and_resolve_hands_back_to_the_bot(client, rasa):
@@ -76,20 +76,20 @@ async def test_claim_talk_both_ways_and_resolve_hands_back_to_the_bot(client, ra
     await socket.receive_json(timeout=5)  # history
     agent = await sign_in(client)
 
-    assert (await client.post(f"/api/escalations/{record['id']}/message", headers=agent, json={"text": "oi"})).status == 409
-    claimed = await client.post(f"/api/escalations/{record['id']}/claim", headers=agent)
+    assert (await client.post(f"/api/escalations/{record.id}/message", headers=agent, json={"text": "oi"})).status == 409
+    claimed = await client.post(f"/api/escalations/{record.id}/claim", headers=agent)
     assert claimed.status == 200 and (await claimed.json())["status"] == "assigned"
     assert await socket.receive_json(timeout=5) == {"type": "agent_joined", "name": "ana"}
     other = await sign_in(client, "bao")
-    assert (await client.post(f"/api/escalations/{record['id']}/claim", headers=other)).status == 409
+    assert (await client.post(f"/api/escalations/{record.id}/claim", headers=other)).status == 409
 
-    await client.post(f"/api/escalations/{record['id']}/message", headers=agent, json={"text": "Olá, sou a Ana. <b>Como</b> posso ajudar?"})
+    await client.post(f"/api/escalations/{record.id}/message", headers=agent, json={"text": "Olá, sou a Ana. <b>Como</b> posso ajudar?"})
     reply = await socket.receive_json(timeout=5)
     assert reply["sender"] == "agent" and reply["text"] == "Olá, sou a Ana. <b>Como</b> posso ajudar?"
 
     await socket.send_json({"type": "message", "text": "meu pedido 123 nao chegou"})
     for _ in range(50):  # the socket's message is handled while this test goes on
-        detail = await (await client.get(f"/api/escalations/{record['id']}", headers=agent)).json()
+        detail = await (await client.get(f"/api/escalations/{record.id}", headers=agent)).json()
         if detail["messages"][-1]["sender"] == "customer":
             break
         await asyncio.sleep(0.1)
@@ -99,7 +99,7 @@ async def test_claim_talk_both_ways_and_resolve_hands_back_to_the_bot(client, ra
     # ...and Rasa itself was paused, so no other channel gets bot answers either.
     assert rasa.added[0] == (customer["session_id"], [{"event": "pause"}])
 
-    resolved = await client.post(f"/api/escalations/{record['id']}/resolve", headers=agent)
+    resolved = await client.post(f"/api/escalations/{record.id}/resolve", headers=agent)
     assert resolved.status == 200 and (await resolved.json())["status"] == "resolved"
     assert await socket.receive_json(timeout=5) == {"type": "agent_left", "name": "ana"}
     assert rasa.added[-1][1][0] == {"event": "resume"}
@@ -156,7 +156,7 @@ async def test_the_console_sees_new_escalations_and_customer_messages_live_and_m
     await customer_socket.receive_json(timeout=5)
     await customer_socket.send_json({"type": "message", "text": "<img src=x onerror=alert(1)> cade meu pedido"})
     seen = await next_event(socket, "message")
-    assert seen["escalation_id"] == record["id"]
+    assert seen["escalation_id"] == record.id
     assert seen["message"]["sender"] == "customer" and seen["message"]["text"] == "<img src=x onerror=alert(1)> cade meu pedido"
 
     await socket.close()
@@ -172,11 +172,11 @@ async def test_a_conversation_from_another_channel_is_read_from_rasa_and_answere
     agent = await sign_in(client)
     record = escalate(client, "rest-customer-7")
     client.escalations.engine  # noqa: B018 (tables exist)
-    detail = await (await client.get(f"/api/escalations/{record['id']}", headers=agent)).json()
+    detail = await (await client.get(f"/api/escalations/{record.id}", headers=agent)).json()
     # Only what came after the escalation; the stand-in's messages are at 1000 and 4600 s.
     assert detail["messages"] == []
-    assert (await client.post(f"/api/escalations/{record['id']}/claim", headers=agent)).status == 200
-    sent = await client.post(f"/api/escalations/{record['id']}/message", headers=agent, json={"text": "oi, aqui e a Ana"})
+    assert (await client.post(f"/api/escalations/{record.id}/claim", headers=agent)).status == 200
+    sent = await client.post(f"/api/escalations/{record.id}/message", headers=agent, json={"text": "oi, aqui e a Ana"})
     assert sent.status == 200
     assert rasa.added[-1] == ("rest-customer-7", [{"event": "bot", "text": "oi, aqui e a Ana", "metadata": {"agent": "ana"}}])
 
@@ -192,7 +192,7 @@ async def test_the_report_counts_conversations_deflection_reasons_waits_and_rati
     await client.post("/api/rating", json={**sessions[1], "rating": 2})
     first = escalate(client, sessions[2]["session_id"])
     escalate(client, sessions[3]["session_id"], priority=1, language="vi")
-    await client.post(f"/api/escalations/{first['id']}/claim", headers=agent)
+    await client.post(f"/api/escalations/{first.id}/claim", headers=agent)
 
     report = await (await client.get("/api/report", headers=agent)).json()
     assert report["conversations"] == 4 and report["resolved_without_person"] == 2 and report["deflection"] == 0.5

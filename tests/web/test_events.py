@@ -39,9 +39,9 @@ async def test_every_event_of_a_handed_over_conversation_matches_its_schema(clie
     record = escalate(client, customer["session_id"])
     await socket.send_json({"type": "message", "text": "alguem ai?"})  # queued: the console sees it and the bot's answer
     await drain(socket, customer_events)
-    await client.post(f"/api/escalations/{record['id']}/claim", headers=agent)
-    await client.post(f"/api/escalations/{record['id']}/message", headers=agent, json={"text": "Oi, sou a Ana."})
-    await client.post(f"/api/escalations/{record['id']}/resolve", headers=agent)
+    await client.post(f"/api/escalations/{record.id}/claim", headers=agent)
+    await client.post(f"/api/escalations/{record.id}/message", headers=agent, json={"text": "Oi, sou a Ana."})
+    await client.post(f"/api/escalations/{record.id}/resolve", headers=agent)
     await drain(socket, customer_events)
     await drain(console_socket, console_events, quiet=2.5)  # the queue watcher looks every second
 

@@ -215,8 +215,8 @@ def start_assistant(workdir: Path, database_url: Optional[str] = None) -> Assist
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        "nlg:\n  type: bot.nlg.MultilingualNLG\n"
-        f"tracker_store:\n  type: bot.tracker_store.SQLiteTrackerStore\n  db: {workdir / 'conversations.db'}\n"
+        "nlg:\n  type: bot.rasa_plugins.nlg.MultilingualNLG\n"
+        f"tracker_store:\n  type: bot.rasa_plugins.tracker_store.SQLiteTrackerStore\n  db: {workdir / 'conversations.db'}\n"
     )
     database = workdir / "helpdesk.db"
     database_url = database_url or f"sqlite:///{database}"
@@ -267,7 +267,7 @@ def rasa_endpoints(action_port: int, database_url: str, redis_url: str) -> str:
     db, redis = urlparse(database_url), urlparse(redis_url)
     return (
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        "nlg:\n  type: bot.nlg.MultilingualNLG\n"
+        "nlg:\n  type: bot.rasa_plugins.nlg.MultilingualNLG\n"
         f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: {db.hostname}\n  port: {db.port or 5432}\n"
         f"  db: {db.path.lstrip('/')}\n  username: {db.username}\n  password: {db.password}\n"
         f"lock_store:\n  type: redis\n  url: {redis.hostname}\n  port: {redis.port or 6379}\n  db: {redis.path.lstrip('/') or 0}\n"

@@ -35,4 +35,4 @@ def test_the_example_endpoints_share_trackers_and_locks():
 
     endpoints = yaml.safe_load((ROOT / "deploy" / "endpoints.yml").read_text())
     assert endpoints["tracker_store"]["dialect"] == "postgresql" and endpoints["lock_store"]["type"] == "redis"
-    assert endpoints["nlg"]["type"] == "bot.nlg.MultilingualNLG"
+    assert endpoints["nlg"]["type"] == "bot.rasa_plugins.nlg.MultilingualNLG"

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from rasa.shared.core.domain import Domain
 
-from bot.nlg import MultilingualNLG
 from bot.nlu import chinese_script
+from bot.rasa_plugins.nlg import MultilingualNLG
 from bot.settings import get_settings
 from tests.responses import DOMAIN, responses
 

@@ -15,8 +15,8 @@ import pytest
 
 from actions.kb import chat_text
 from bot.kb.service import load_knowledge_base
-from bot.nlg import MultilingualNLG
 from bot.nlu import chinese_script
+from bot.rasa_plugins.nlg import MultilingualNLG
 from tests.responses import DOMAIN, texts
 
 CHROMIUM = shutil.which("chromium")

@@ -3,7 +3,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from bot.rasa_speedups import validate_action_result
+from bot.rasa_plugins.speedups import validate_action_result
 
 GOOD = [
     {"events": [], "responses": []},

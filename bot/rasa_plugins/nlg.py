@@ -1,6 +1,6 @@
 """Rasa NLG: answer in the customer's language, script and tone.
 
-Configured in endpoints.yml (`nlg: type: bot.nlg.MultilingualNLG`). It reads
+Configured in endpoints.yml (`nlg: type: bot.rasa_plugins.nlg.MultilingualNLG`). It reads
 the domain's responses like Rasa's own generator, with three differences:
 - among the variations whose conditions hold, the most specific one wins
   (pt + angry over plain pt), so tone variants need not repeat every case;
@@ -20,9 +20,9 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.core.nlg.response import ResponseVariationFilter, TemplatedNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import rasa_speedups
 from bot.languages import REPLY_LANGUAGE
 from bot.nlu import chinese_script
+from bot.rasa_plugins import speedups
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class MultilingualNLG(TemplatedNaturalLanguageGenerator):
 
     def __init__(self, endpoint_config: Any = None, domain: Any = None) -> None:
         super().__init__(domain.responses if domain is not None else {})
-        rasa_speedups.install()  # made once, in the Rasa server, when it loads this NLG
+        speedups.install()  # made once, in the Rasa server, when it loads this NLG
 
     def _random_response_for(
         self, utter_action: Text, output_channel: Text, filled_slots: Dict[Text, Any]

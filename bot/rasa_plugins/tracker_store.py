@@ -2,7 +2,7 @@
 bot.database.sqlite_write_ahead): every message saves the conversation, and
 a flushed commit per message was a large share of Rasa's time here.
 
-endpoints.yml: `tracker_store: {type: bot.tracker_store.SQLiteTrackerStore, db: var/conversations.db}`.
+endpoints.yml: `tracker_store: {type: bot.rasa_plugins.tracker_store.SQLiteTrackerStore, db: var/conversations.db}`.
 For PostgreSQL use Rasa's own `type: SQL` (deploy/endpoints.yml).
 """
 from __future__ import annotations

@@ -9,12 +9,13 @@ queue's opening hours, or nobody online) the escalation waits as a ticket
 with the customer's e-mail address. Every escalation is announced to the
 configured webhook.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -60,7 +61,7 @@ def since_last_handback(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     `resume`): what came before was dealt with by a person."""
     for index in range(len(events) - 1, -1, -1):
         if events[index].get("event") == "resume":
-            return events[index + 1:]
+            return events[index + 1 :]
     return events
 
 
@@ -91,7 +92,9 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         reason=reason,
         priority=routing.priority(settings.escalation, reason, mood),
         queue=routing.choose_queue(
-            settings.escalation, language, mood,
+            settings.escalation,
+            language,
+            mood,
             [line["text"] for line in lines if line["sender"] == "customer"],
             answered_articles(tracker),
         ),
@@ -125,7 +128,7 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
     if online:
         dispatcher.utter_message(response="utter_escalation_online", **where)
         return events
-    if not open_now:
+    if not open_now and queue.hours is not None:  # (a queue without hours is always open)
         dispatcher.utter_message(response="utter_escalation_closed", hours=queue.hours.describe(language), **where)
     else:
         dispatcher.utter_message(response="utter_escalation_offline", **where)
@@ -137,12 +140,10 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
 class ActionEscalate(Action):
     """The customer asked for a person."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_escalate"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         return await escalate(dispatcher, tracker, "request_human")
 
 
@@ -154,19 +155,30 @@ def announce_new(record: Escalation) -> None:
 
 def announcement(record: Escalation) -> Dict[str, Any]:
     """What the webhook receives about a new escalation."""
-    keys = ("id", "conversation_id", "language", "script", "mood", "reason", "priority", "queue", "status", "created_at")
+    keys = (
+        "id",
+        "conversation_id",
+        "language",
+        "script",
+        "mood",
+        "reason",
+        "priority",
+        "queue",
+        "status",
+        "created_at",
+    )
     return {"event": "escalation.created", **{k: getattr(record, k) for k in keys}}
 
 
 class ValidateEmailForm(FormValidationAction):
     """Accepts an e-mail address, also inside a sentence ("it's ana@x.com")."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_email_form"
 
     async def validate_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         found: Optional[re.Match] = EMAIL.search(value) if isinstance(value, str) else None
         if found is None or len(found.group(0)) > 254:
             dispatcher.utter_message(response="utter_invalid_email")
@@ -177,12 +189,10 @@ class ValidateEmailForm(FormValidationAction):
 class ActionTicketCreated(Action):
     """Stores the e-mail address with the escalation and confirms the ticket."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ticket_created"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         escalation_id, email = tracker.get_slot("escalation_id"), tracker.get_slot("email")
         try:
             await asyncio.to_thread(EscalationStore().set_email, int(escalation_id), email)

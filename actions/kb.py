@@ -5,12 +5,13 @@ customer hears an apology first and is offered a person, a confused one gets
 the simple version and a check that it was clear, a curious one gets
 something more to explore (trial, demo).
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -41,7 +42,8 @@ def article_url(article: Article) -> str:
     if article.url:
         return article.url
     return get_settings().knowledge_base.article_url.format(
-        public_url=environment().public_url, lang=article.language, id=article.id)
+        public_url=environment().public_url, lang=article.language, id=article.id
+    )
 
 
 def for_script(text: str, tracker: Tracker) -> str:
@@ -76,12 +78,10 @@ def _count(tracker: Tracker, slot: str) -> int:
 class ActionAnswerQuestion(Action):
     """Answers ask_question / report_problem messages from the articles."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_question"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         reason = automatic_reason(tracker)
         if reason:
             return await escalate(dispatcher, tracker, reason)
@@ -99,7 +99,9 @@ class ActionAnswerQuestion(Action):
             return self._suggest(dispatcher, tracker, matches)
         return await self._no_article(dispatcher, tracker)
 
-    async def answer_if_confident(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+    async def answer_if_confident(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Optional[List[EventType]]:
         """The best article's answer if the search is sure of it, else None."""
         matches = await search(tracker)
         if matches and matches[0].score >= get_settings().knowledge_base.answer_threshold:
@@ -107,9 +109,7 @@ class ActionAnswerQuestion(Action):
         return None
 
     @staticmethod
-    def _answer(
-        dispatcher: CollectingDispatcher, tracker: Tracker, match: Match, language: str
-    ) -> List[EventType]:
+    def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, match: Match, language: str) -> List[EventType]:
         article = match.article
         if article.language != language:
             dispatcher.utter_message(response="utter_kb_other_language")
@@ -129,9 +129,7 @@ class ActionAnswerQuestion(Action):
         return [SlotSet(SLOT_ARTICLES, [article.id]), SlotSet(SLOT_NO_ARTICLE, 0)]
 
     @staticmethod
-    def _suggest(
-        dispatcher: CollectingDispatcher, tracker: Tracker, matches: List[Match]
-    ) -> List[EventType]:
+    def _suggest(dispatcher: CollectingDispatcher, tracker: Tracker, matches: List[Match]) -> List[EventType]:
         # A button sends the article's title as the customer's next question,
         # which the search then finds with full confidence.
         buttons = [
@@ -144,9 +142,7 @@ class ActionAnswerQuestion(Action):
     @staticmethod
     async def _no_article(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         problem = (tracker.latest_message.get("intent") or {}).get("name") == "report_problem"
-        dispatcher.utter_message(
-            response="utter_problem_no_article" if problem else "utter_question_no_article"
-        )
+        dispatcher.utter_message(response="utter_problem_no_article" if problem else "utter_question_no_article")
         missing = _count(tracker, SLOT_NO_ARTICLE) + 1
         events: List[EventType] = [SlotSet(SLOT_ARTICLES, None), SlotSet(SLOT_NO_ARTICLE, missing)]
         if counted_reason(tracker, "no_article", missing):
@@ -161,12 +157,10 @@ class ActionAnswerFeedback(Action):
     as a question, never with "OK, anything else?" (actions/replies.py).
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_feedback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         reason = automatic_reason(tracker)
         if reason:
             return await escalate(dispatcher, tracker, reason)
@@ -177,9 +171,9 @@ class ActionAnswerFeedback(Action):
         if not answered:
             # A yes or no that answers nothing of ours: unless it names
             # something the articles clearly answer ("preço"), ask what else.
-            events = await ActionAnswerQuestion().answer_if_confident(dispatcher, tracker)
-            if events is not None:
-                return events
+            answer = await ActionAnswerQuestion().answer_if_confident(dispatcher, tracker)
+            if answer is not None:
+                return answer
             dispatcher.utter_message(response="utter_anything_else")
             return []
         if intent == "affirm":

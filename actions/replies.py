@@ -6,6 +6,7 @@ reports a problem must never get them, even when the intent classifier
 read it as affirm, deny or thank ("vocês têm teste grátis?" once came out
 as `thank`): such a message goes the knowledge-base way instead.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,9 +1,10 @@
 """Greetings, thanks, goodbyes, "are you a bot?", out-of-scope and "I did not
 understand": fixed responses, but each turn first passes the escalation
 rules (an angry customer is handed over whatever they say)."""
+
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -28,12 +29,10 @@ RESPONSES = {
 class ActionReply(Action):
     """Answers small talk and misunderstandings in the customer's language and tone."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_reply"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reason = automatic_reason(tracker)
         if reason is None and intent == rules.FALLBACK_INTENT:
@@ -50,7 +49,7 @@ class ActionReply(Action):
                 events = await ActionAnswerQuestion().answer_if_confident(dispatcher, tracker)
                 if events is not None:
                     return events
-        dispatcher.utter_message(response=RESPONSES.get(intent, "utter_default"))
+        dispatcher.utter_message(response=RESPONSES.get(intent or "", "utter_default"))
         return []
 
 

@@ -4,6 +4,7 @@ server (sessions, transcripts, ratings) and the escalations.
 SQLite by default (var/helpdesk.db); PostgreSQL or any SQLAlchemy URL when
 DATABASE_URL says so. Engines are made on first use, never at import.
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,7 +23,7 @@ def default_database_url() -> str:
     return f"sqlite:///{PROJECT_ROOT / 'var' / 'helpdesk.db'}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def engine_for(url: str) -> sa.engine.Engine:
     return create_engine(url, future=True)
 
@@ -38,7 +39,10 @@ def create_engine(url, **options) -> sa.engine.Engine:
     if not is_sqlite_file(url):
         return sa.create_engine(url, **options)
     engine = sa.create_engine(
-        url, poolclass=sa.pool.QueuePool, pool_size=5, max_overflow=10,
+        url,
+        poolclass=sa.pool.QueuePool,
+        pool_size=5,
+        max_overflow=10,
         connect_args={"check_same_thread": False},  # used from asyncio.to_thread's threads, one at a time
         **options,
     )

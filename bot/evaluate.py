@@ -13,6 +13,7 @@ columns: what the model said). `--tune-moods` (on the dev set, never on the
 test set) prints the mood thresholds for config.yml that reach the
 precision targets with the best macro-F1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,8 +67,7 @@ def load_cases(path: Path) -> List[Dict[str, Any]]:
             raise CaseError(f"{path}: case {number} needs a `text`.")
         if case.get("lang") not in LANGUAGES:
             raise CaseError(
-                f"{path}: case {number} has lang {case.get('lang')!r}; "
-                f"expected one of {', '.join(LANGUAGES)}."
+                f"{path}: case {number} has lang {case.get('lang')!r}; " f"expected one of {', '.join(LANGUAGES)}."
             )
     return cases
 
@@ -93,9 +93,7 @@ def check_labels(
                     f"{case[key]!r}; the model knows: {', '.join(sorted(names))}."
                 )
         if "article" in case and articles is None:
-            raise CaseError(
-                f"case {number}: has an `article` label but no knowledge base was found."
-            )
+            raise CaseError(f"case {number}: has an `article` label but no knowledge base was found.")
 
 
 def macro_f1(pairs: List[tuple]) -> Optional[float]:
@@ -117,7 +115,9 @@ def _ratio(hits: int, n: int) -> Optional[float]:
     return round(hits / n, 4) if n else None
 
 
-def precision_recall(pairs: List[tuple], labels: Iterable[str]) -> Tuple[Dict[str, Optional[float]], Dict[str, Optional[float]]]:
+def precision_recall(
+    pairs: List[tuple], labels: Iterable[str]
+) -> Tuple[Dict[str, Optional[float]], Dict[str, Optional[float]]]:
     """Each label's precision and recall (None where nothing was predicted / expected)."""
     precision, recall = {}, {}
     for label in labels:
@@ -141,6 +141,7 @@ def confusion(pairs: List[tuple]) -> Dict[str, Dict[str, int]]:
 
 def metrics(results: List[Dict[str, Any]]) -> Dict[str, Any]:
     """The figures over a list of {expected, predicted} results."""
+
     def labelled(key: str) -> List[Dict[str, Any]]:
         return [r for r in results if key in r["expected"]]
 
@@ -177,9 +178,7 @@ def report(results: List[Dict[str, Any]]) -> Dict[str, Any]:
     for result in results:
         by_language[result["expected"]["lang"]].append(result)
     return {
-        "per_language": {
-            language: metrics(by_language[language]) for language in LANGUAGES
-        },
+        "per_language": {language: metrics(by_language[language]) for language in LANGUAGES},
         "overall": metrics(results),
         "cases": results,
     }
@@ -240,14 +239,12 @@ class Evaluator:
     def predict(self, case: Dict[str, Any]) -> Dict[str, Any]:
         parsed = self.parse(case["text"])
         language = parsed.get("language") or {}
-        predicted = {
+        predicted: Dict[str, Any] = {
             "lang": language.get("name"),
             "script": language.get("script"),
             "intent": (parsed.get("intent") or {}).get("name"),
             "mood": (parsed.get("mood") or {}).get("name"),
-            "mood_probabilities": {
-                entry["name"]: entry["confidence"] for entry in parsed.get("mood_ranking") or []
-            },
+            "mood_probabilities": {entry["name"]: entry["confidence"] for entry in parsed.get("mood_ranking") or []},
             "articles": [],
         }
         if self.knowledge_base is not None and "article" in case:
@@ -273,10 +270,7 @@ class Evaluator:
 
 
 def _with_thresholds(results: List[Dict[str, Any]], thresholds: Dict[str, float]) -> List[tuple]:
-    return [
-        (r["expected"]["mood"], choose_mood(r["predicted"]["mood_probabilities"], thresholds)[0])
-        for r in results
-    ]
+    return [(r["expected"]["mood"], choose_mood(r["predicted"]["mood_probabilities"], thresholds)[0]) for r in results]
 
 
 def tune_mood_thresholds(
@@ -314,6 +308,7 @@ def tune_mood_thresholds(
                 key = (reaches, macro_f1(_with_thresholds(labelled, trial)) if reaches else precision, -threshold)
                 if best is None or key > best[0]:
                     best = (key, threshold)
+            assert best is not None  # the grid is not empty
             thresholds[mood] = best[1]
     return thresholds
 
@@ -340,6 +335,7 @@ def tune_angry_by_language(
             key = (reaches, macro_f1(pairs) if reaches else precision, threshold)
             if best is None or key > best[0]:
                 best = (key, threshold)
+        assert best is not None  # the grid is not empty
         tuned[language] = {"angry": best[1]}
     return tuned
 
@@ -385,11 +381,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--json", type=Path, help="write the full report here")
     parser.add_argument("--model", type=Path, default=Path("models"), help="model file or folder")
     parser.add_argument(
-        "--invariance", action="store_true",
+        "--invariance",
+        action="store_true",
         help="also measure how often typing changes (final stop, case, accents, script) keep intent and mood",
     )
     parser.add_argument(
-        "--tune-moods", action="store_true",
+        "--tune-moods",
+        action="store_true",
         help="print the mood thresholds for config.yml that reach the precision targets (dev set only)",
     )
     args = parser.parse_args(argv)
@@ -416,13 +414,28 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         by_language = tune_angry_by_language(summary["cases"], thresholds)
-        tuned = report([{**r, "predicted": {**r["predicted"], "mood": choose_mood(
-            r["predicted"]["mood_probabilities"],
-            {**thresholds, **by_language.get(r["expected"]["lang"], {})})[0]}} for r in summary["cases"]])
+        tuned = report(
+            [
+                {
+                    **r,
+                    "predicted": {
+                        **r["predicted"],
+                        "mood": choose_mood(
+                            r["predicted"]["mood_probabilities"],
+                            {**thresholds, **by_language.get(r["expected"]["lang"], {})},
+                        )[0],
+                    },
+                }
+                for r in summary["cases"]
+            ]
+        )
         print("Mood thresholds for config.yml (MoodClassifier: thresholds, language_thresholds):")
         print("  thresholds: {" + ", ".join(f"{m}: {t}" for m, t in thresholds.items()) + "}")
-        print("  language_thresholds: {" + ", ".join(
-            f"{language}: {{angry: {found['angry']}}}" for language, found in by_language.items()) + "}")
+        print(
+            "  language_thresholds: {"
+            + ", ".join(f"{language}: {{angry: {found['angry']}}}" for language, found in by_language.items())
+            + "}"
+        )
         print("which give, on these cases:")
         print(format_table(tuned))
         print(format_details(tuned))

@@ -7,6 +7,7 @@ share of messages (among those the change applies to) whose intent and mood
 both stay the same. Written apart from the training-time variants
 (bot/nlu/typing_variants.py) so that it checks them rather than repeats them.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,7 @@ def lower_first_letter(text: str) -> str:
     if not match:
         return text
     i = match.start()
-    return text[:i] + text[i].lower() + text[i + 1:]
+    return text[:i] + text[i].lower() + text[i + 1 :]
 
 
 def strip_marks(text: str) -> str:
@@ -71,18 +72,20 @@ def measure(parse: Callable[[str], Reading], cases: Iterable[Dict[str, Any]]) ->
                 counts[key][0] += stable
                 counts[key][1] += 1
         result[name] = {
-            key: {"stable": s, "n": n, "share": round(s / n, 4) if n else None}
-            for key, (s, n) in counts.items()
+            key: {"stable": s, "n": n, "share": round(s / n, 4) if n else None} for key, (s, n) in counts.items()
         }
     return result
 
 
 def format_invariance(figures: Dict[str, Dict[str, Dict[str, Any]]]) -> str:
     keys = (*LANGUAGES, "overall")
-    rows = [("change", *keys)]
+    rows: List[Tuple[str, ...]] = [("change", *keys)]
     for name, by_key in figures.items():
-        rows.append((name, *(
-            "-" if by_key[k]["share"] is None else f"{by_key[k]['share']:.3f} ({by_key[k]['n']})" for k in keys
-        )))
+        rows.append(
+            (
+                name,
+                *("-" if by_key[k]["share"] is None else f"{by_key[k]['share']:.3f} ({by_key[k]['n']})" for k in keys),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(keys) + 1)]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)

@@ -1,6 +1,7 @@
 """The languages the assistant speaks: one list for the whole project, and
 the names the web server and Rasa's side share (no Rasa import here: the web
 server imports this and must not load Rasa)."""
+
 LANGUAGES = ("pt", "es", "vi", "zh")
 
 # Metadata key of a customer message asking for each answer's language in a

@@ -11,6 +11,7 @@ endpoints.yml with ACTION_PORT in it (var/endpoints.yml).
 Conversations are kept in SQLite (var/conversations.db, see endpoints.yml).
 Ctrl-C stops every process it started.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,10 +39,14 @@ def rasa_command() -> List[str]:
 def write_endpoints(env: Environment) -> Path:
     """endpoints.yml as it is, but with the action server on env.action_port."""
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
-    endpoints["action_endpoint"] = {**(endpoints.get("action_endpoint") or {}),
-                                    "url": f"http://localhost:{env.action_port}/webhook"}
+    endpoints["action_endpoint"] = {
+        **(endpoints.get("action_endpoint") or {}),
+        "url": f"http://localhost:{env.action_port}/webhook",
+    }
     path = PROJECT_ROOT / "var" / "endpoints.yml"
-    path.write_text("# Written by bot/run.py from endpoints.yml; edit that file.\n" + yaml.safe_dump(endpoints), encoding="utf-8")
+    path.write_text(
+        "# Written by bot/run.py from endpoints.yml; edit that file.\n" + yaml.safe_dump(endpoints), encoding="utf-8"
+    )
     return path
 
 
@@ -111,9 +116,20 @@ def main(argv: Optional[List[str]] = None) -> int:
             return 0
         rasa = services.start(
             rasa_command()
-            + ["run", "--enable-api", "--model", str(MODEL), "--endpoints", endpoints, "--port", rasa_port,
-               # Without RASA_TOKEN Rasa's HTTP API has no authentication: keep it on this machine.
-               "--interface", env.rasa_interface, *(["--auth-token", env.rasa_token] if env.rasa_token else [])]
+            + [
+                "run",
+                "--enable-api",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                endpoints,
+                "--port",
+                rasa_port,
+                # Without RASA_TOKEN Rasa's HTTP API has no authentication: keep it on this machine.
+                "--interface",
+                env.rasa_interface,
+                *(["--auth-token", env.rasa_token] if env.rasa_token else []),
+            ]
         )
         web = services.start(
             [sys.executable, "-m", "bot.web.server", "--port", web_port],

@@ -6,6 +6,7 @@ here and nowhere else.
     KB_FOLDER         knowledge-base folder (default from the file: data/kb)
     the others        see `Environment` below and the README's Configuration
 """
+
 from __future__ import annotations
 
 import difflib
@@ -139,7 +140,11 @@ class Environment:
 def environment(env: Optional[Mapping[str, str]] = None) -> Environment:
     """Read now (not cached): the launcher and the tests set variables for the processes they start."""
     env = os.environ if env is None else env
-    rasa_port, action_port, web_port = _port(env, "RASA_PORT", 5005), _port(env, "ACTION_PORT", 5055), _port(env, "WEB_PORT", 8000)
+    rasa_port, action_port, web_port = (
+        _port(env, "RASA_PORT", 5005),
+        _port(env, "ACTION_PORT", 5055),
+        _port(env, "WEB_PORT", 8000),
+    )
     return Environment(
         rasa_port=rasa_port,
         action_port=action_port,
@@ -157,7 +162,9 @@ def environment(env: Optional[Mapping[str, str]] = None) -> Environment:
         chat_messages_per_10s=_count(env, "CHAT_MESSAGES_PER_10S", 8),
         chat_sessions_per_minute=_count(env, "CHAT_SESSIONS_PER_MINUTE", 30),
         rasa_token=env.get("RASA_TOKEN") or None,
-        allowed_origins=tuple(o.strip().rstrip("/") for o in (env.get("ALLOWED_ORIGINS") or "*").split(",") if o.strip()),
+        allowed_origins=tuple(
+            o.strip().rstrip("/") for o in (env.get("ALLOWED_ORIGINS") or "*").split(",") if o.strip()
+        ),
         production=_mode(env) == "production",
     )
 
@@ -182,18 +189,28 @@ def production_problems(settings: Settings, env: Environment) -> List[str]:
     problems = []
     contact = settings.contact
     if contact.phone in SHIPPED_CONTACT or contact.email in SHIPPED_CONTACT:
-        problems.append(f"{settings.source}: contact.phone and contact.email are the examples this project ships; set your support's phone and e-mail")
+        problems.append(
+            f"{settings.source}: contact.phone and contact.email are the examples this project ships; set your support's phone and e-mail"
+        )
     if RESERVED_DOMAIN.search(contact.email.rpartition("@")[2]):
-        problems.append(f"{settings.source}: contact.email {contact.email!r} cannot receive mail; set your support's address")
+        problems.append(
+            f"{settings.source}: contact.email {contact.email!r} cannot receive mail; set your support's address"
+        )
     link = settings.knowledge_base.article_url.format(public_url=env.public_url, lang="pt", id="x")
     if LOCAL_HOST.match(link):
-        problems.append(f"article links point to this machine ({link}); set PUBLIC_URL to the address customers reach the web server at")
+        problems.append(
+            f"article links point to this machine ({link}); set PUBLIC_URL to the address customers reach the web server at"
+        )
     if not env.rasa_token or len(env.rasa_token) < MIN_TOKEN_CHARS:
-        problems.append(f"RASA_TOKEN is missing or shorter than {MIN_TOKEN_CHARS} characters; set a random secret "
-                        "(python -c \"import secrets; print(secrets.token_urlsafe(32))\") so Rasa's HTTP API needs it")
+        problems.append(
+            f"RASA_TOKEN is missing or shorter than {MIN_TOKEN_CHARS} characters; set a random secret "
+            '(python -c "import secrets; print(secrets.token_urlsafe(32))") so Rasa\'s HTTP API needs it'
+        )
     if "*" in env.allowed_origins:
-        problems.append("ALLOWED_ORIGINS is '*' (any site may call the API); set the sites that embed the widget, "
-                        "comma-separated (https://www.example.com)")
+        problems.append(
+            "ALLOWED_ORIGINS is '*' (any site may call the API); set the sites that embed the widget, "
+            "comma-separated (https://www.example.com)"
+        )
     return problems
 
 
@@ -238,7 +255,9 @@ def parse_settings(raw: Any, source: Path) -> Settings:
         try:
             str(kb.get("article_url", "")).format(public_url="", lang="", id="")
         except (KeyError, IndexError, ValueError) as error:
-            raise SettingsError(f"knowledge_base.article_url: only {{public_url}}, {{lang}} and {{id}} are filled in ({error!r})") from None
+            raise SettingsError(
+                f"knowledge_base.article_url: only {{public_url}}, {{lang}} and {{id}} are filled in ({error!r})"
+            ) from None
         return Settings(
             default_language=default_language,
             contact=Contact(
@@ -266,7 +285,9 @@ def parse_agents(raw: Mapping[str, Any]) -> Dict[str, str]:
     agents = {str(name): str(hashed) for name, hashed in raw.items()}
     for name, hashed in agents.items():
         if not hashed.startswith("pbkdf2_sha256$"):
-            raise SettingsError(f"agents.{name}: store a hash from `python -m bot.helpdesk.agents hash`, never a password")
+            raise SettingsError(
+                f"agents.{name}: store a hash from `python -m bot.helpdesk.agents hash`, never a password"
+            )
     return agents
 
 
@@ -310,14 +331,18 @@ SCHEMA: Dict[str, Any] = {
     "default_language": LEAF,
     "contact": {"phone": LEAF, "email": LEAF, "opening_hours": _LANGUAGE_KEYS},
     "knowledge_base": {
-        "folder": LEAF, "article_url": LEAF, "thresholds": {"answer": LEAF, "suggest": LEAF},
+        "folder": LEAF,
+        "article_url": LEAF,
+        "thresholds": {"answer": LEAF, "suggest": LEAF},
     },
     "escalation": {
-        "queues": {NAMES: {
-            "hours": {"timezone": LEAF, "days": LEAF, "open": LEAF, "close": LEAF},
-            "articles": LEAF,
-            "words": _LANGUAGE_KEYS,
-        }},
+        "queues": {
+            NAMES: {
+                "hours": {"timezone": LEAF, "days": LEAF, "open": LEAF, "close": LEAF},
+                "articles": LEAF,
+                "words": _LANGUAGE_KEYS,
+            }
+        },
         "rules": _RULE_KEYS,
         "threats": _LANGUAGE_KEYS,
         "priority": {rule: LEAF for rule in RULES},

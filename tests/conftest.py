@@ -2,6 +2,34 @@ import pytest
 
 from tests.servers import Assistant, empty_help_desk_database, start_assistant
 
+# Tests that start the project's servers as processes, load the trained
+# model, or run Rasa's own commands: `make test` runs them, `make test-fast`
+# leaves them out (with the browser, PostgreSQL and Redis tests).
+SLOW_MODULES = {
+    "tests.test_conversations",
+    "tests.test_handover",
+    "tests.test_faults",
+    "tests.test_scale_out",
+    "tests.test_setup",
+    "tests.test_invariance",
+    "tests.web.test_faults",
+}
+SLOW_TESTS = {"test_rasa_data_validate"}  # Rasa's validator loads all of Rasa: ~40 s
+MODEL_FIXTURES = {"assistant", "agent", "figures"}  # what loads the trained model
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if (
+            item.module.__name__ in SLOW_MODULES
+            or item.originalname in SLOW_TESTS
+            or MODEL_FIXTURES & set(item.fixturenames)
+        ):
+            item.add_marker(pytest.mark.slow)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("database_url") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory) -> Assistant:

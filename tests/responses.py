@@ -1,4 +1,5 @@
 """What the domain says the assistant may answer, for assertions."""
+
 from __future__ import annotations
 
 import functools

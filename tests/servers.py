@@ -5,6 +5,7 @@ runs them (`rasa run actions`, `rasa run --enable-api`, `python -m
 bot.web.server`), on free ports, with their own endpoints file and
 temporary SQLite databases. Each is a `Service` a test can kill and start again.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,6 +61,7 @@ async def next_event(socket, condition, timeout: float):
             event = await socket.receive_json()
             if condition(event):
                 return event
+
     return await asyncio.wait_for(wait(), timeout)
 
 
@@ -82,7 +84,7 @@ class WebhookTarget:
         target = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's name)
+            def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 first = all(r["body"].get("id") != body.get("id") for r in target.received)
                 target.received.append({"body": body, "status": 503 if first else 200})
@@ -173,8 +175,12 @@ class Assistant:
 def service_env(workdir: Path, database_url: str) -> Dict[str, str]:
     """The environment every test service runs with."""
     return {
-        **os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
-        "HELPDESK_CONFIG": str(always_open_settings(workdir / "helpdesk.yml")), "DATABASE_URL": database_url,
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SANIC_HOST": "127.0.0.1",
+        "HELPDESK_CONFIG": str(always_open_settings(workdir / "helpdesk.yml")),
+        "DATABASE_URL": database_url,
         "ESCALATION_SPOOL": str(workdir / "spool"),
     }
 
@@ -224,21 +230,46 @@ def start_assistant(workdir: Path, database_url: Optional[str] = None) -> Assist
     env = service_env(workdir, database_url)
     services = {
         "actions": Service(
-            "actions", [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-            {**env, "ESCALATION_WEBHOOK_URL": webhook.url}, f"http://127.0.0.1:{action_port}/health", workdir / "actions.log",
+            "actions",
+            [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            {**env, "ESCALATION_WEBHOOK_URL": webhook.url},
+            f"http://127.0.0.1:{action_port}/health",
+            workdir / "actions.log",
         ),
         "web": Service(
-            "web", [sys.executable, "-m", "bot.web.server", "--port", str(web_port)],
-            {**env, "RASA_URL": f"http://127.0.0.1:{rasa_port}", "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}"},
-            f"http://127.0.0.1:{web_port}/health", workdir / "web.log",
+            "web",
+            [sys.executable, "-m", "bot.web.server", "--port", str(web_port)],
+            {
+                **env,
+                "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+                "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
+            },
+            f"http://127.0.0.1:{web_port}/health",
+            workdir / "web.log",
         ),
         "rasa": Service(
-            "rasa", [RASA, "run", "--enable-api", "--model", str(MODEL), "--endpoints", str(endpoints),
-                     "--port", str(rasa_port), "--interface", "127.0.0.1"],
-            env, f"http://127.0.0.1:{rasa_port}/status", workdir / "rasa.log",
+            "rasa",
+            [
+                RASA,
+                "run",
+                "--enable-api",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(endpoints),
+                "--port",
+                str(rasa_port),
+                "--interface",
+                "127.0.0.1",
+            ],
+            env,
+            f"http://127.0.0.1:{rasa_port}/status",
+            workdir / "rasa.log",
         ),
     }
-    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", database, services, webhook, database_url)
+    assistant = Assistant(
+        f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", database, services, webhook, database_url
+    )
     start_all(services, assistant.stop)
     return assistant
 
@@ -281,21 +312,47 @@ def start_cluster(workdir: Path, database_url: str, redis_url: str) -> Cluster:
     endpoints.write_text(rasa_endpoints(action_port, database_url, redis_url))
     rasa_urls = [f"http://127.0.0.1:{port}" for port in rasa_ports]
     env = service_env(workdir, database_url)
-    services = {"actions": Service(
-        "actions", [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        env, f"http://127.0.0.1:{action_port}/health", workdir / "actions.log",
-    )}
+    services = {
+        "actions": Service(
+            "actions",
+            [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            env,
+            f"http://127.0.0.1:{action_port}/health",
+            workdir / "actions.log",
+        )
+    }
     for n, port in enumerate(rasa_ports):
         services[f"rasa{n}"] = Service(
-            f"rasa{n}", [RASA, "run", "--enable-api", "--model", str(MODEL), "--endpoints", str(endpoints),
-                         "--port", str(port), "--interface", "127.0.0.1"],
-            env, f"http://127.0.0.1:{port}/status", workdir / f"rasa{n}.log",
+            f"rasa{n}",
+            [
+                RASA,
+                "run",
+                "--enable-api",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(endpoints),
+                "--port",
+                str(port),
+                "--interface",
+                "127.0.0.1",
+            ],
+            env,
+            f"http://127.0.0.1:{port}/status",
+            workdir / f"rasa{n}.log",
         )
     for n, port in enumerate(web_ports):
         services[f"web{n}"] = Service(
-            f"web{n}", [sys.executable, "-m", "bot.web.server", "--port", str(port)],
-            {**env, "RASA_URL": ",".join(rasa_urls), "REDIS_URL": redis_url, "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}"},
-            f"http://127.0.0.1:{port}/health", workdir / f"web{n}.log",
+            f"web{n}",
+            [sys.executable, "-m", "bot.web.server", "--port", str(port)],
+            {
+                **env,
+                "RASA_URL": ",".join(rasa_urls),
+                "REDIS_URL": redis_url,
+                "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
+            },
+            f"http://127.0.0.1:{port}/health",
+            workdir / f"web{n}.log",
         )
     cluster = Cluster(rasa_urls, [f"http://127.0.0.1:{port}" for port in web_ports], services)
     start_all(services, cluster.stop)

@@ -1,4 +1,5 @@
 """Whole conversations against the running assistant, in each language."""
+
 from __future__ import annotations
 
 import pytest
@@ -77,9 +78,7 @@ def test_customer_who_switches_language_is_answered_in_the_new_one(assistant):
 
 def test_angry_customer_gets_an_apology_first_and_a_person_offered(assistant):
     sender = assistant.new_sender()
-    replies = assistant.say(
-        sender, "QUE PALHACADA!!! o sistema caiu DE NOVO e ninguem resolve, ja reclamei 3 vezes"
-    )
+    replies = assistant.say(sender, "QUE PALHACADA!!! o sistema caiu DE NOVO e ninguem resolve, ja reclamei 3 vezes")
     first = bot_texts(replies)[0]
     apologies = {prefix(t) for t in texts("utter_kb_answer", "pt") | texts("utter_problem_no_article", "pt")}
     assert first.startswith(("Sinto muito", "Peço desculpas")), first
@@ -115,7 +114,8 @@ def test_asking_for_a_person_opens_a_ticket_and_takes_a_valid_email(assistant, l
 
     with sqlite3.connect(assistant.database) as db:
         row = db.execute(
-            "select id, reason, priority, queue, status, email, language from escalations where conversation_id = ?", (sender,)
+            "select id, reason, priority, queue, status, email, language from escalations where conversation_id = ?",
+            (sender,),
         ).fetchone()
     assert row[1:] == ("request_human", row[2], "support", "queued", email, language)
     assert row[2] in (2, 3)  # 3 when the request was angry
@@ -142,7 +142,12 @@ def test_every_escalation_is_announced_once_even_when_the_webhook_target_is_down
 
 @pytest.mark.parametrize(
     "language, text",
-    [("pt", "sou um robo?"), ("es", "eres un bot o una persona?"), ("vi", "ban la nguoi that hay may vay"), ("zh", "你是机器人吗")],
+    [
+        ("pt", "sou um robo?"),
+        ("es", "eres un bot o una persona?"),
+        ("vi", "ban la nguoi that hay may vay"),
+        ("zh", "你是机器人吗"),
+    ],
 )
 def test_bot_challenge_in_each_language(assistant, language, text):
     replies = bot_texts(assistant.say(assistant.new_sender(), text))
@@ -236,8 +241,14 @@ def test_unreadable_or_empty_messages_go_to_the_fallback(assistant, text):
 
 
 ANGRY = {
-    "pt": ("QUE ABSURDO!!! o sistema caiu de novo e ninguem resolve", "EU JA FALEI!!! isso é uma palhaçada, to furioso"),
-    "es": ("QUE VERGUENZA!!! el sistema se cayo otra vez y nadie hace nada", "YA LO DIJE!!! esto es una burla, estoy furioso"),
+    "pt": (
+        "QUE ABSURDO!!! o sistema caiu de novo e ninguem resolve",
+        "EU JA FALEI!!! isso é uma palhaçada, to furioso",
+    ),
+    "es": (
+        "QUE VERGUENZA!!! el sistema se cayo otra vez y nadie hace nada",
+        "YA LO DIJE!!! esto es una burla, estoy furioso",
+    ),
     "vi": ("QUA TE!!! he thong lai sap nua ma khong ai xu ly", "TOI NOI ROI!!! buc minh qua, lam an kieu gi vay"),
     "zh": ("太离谱了!!!系统又挂了,根本没人管", "我说过了!!!气死我了,你们到底怎么做事的"),
 }

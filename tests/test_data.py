@@ -1,5 +1,6 @@
 """The training data and domain are valid, complete and kept apart from the
 evaluation sets."""
+
 from __future__ import annotations
 
 import collections
@@ -14,7 +15,18 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("pt", "es", "vi", "zh")
-INTENTS = ("greet", "goodbye", "thank", "affirm", "deny", "ask_question", "report_problem", "request_human", "bot_challenge", "out_of_scope")
+INTENTS = (
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "ask_question",
+    "report_problem",
+    "request_human",
+    "bot_challenge",
+    "out_of_scope",
+)
 MOODS = ("angry", "confused", "curious", "neutral")
 EVALUATION_SETS = ("dev.yml", "test.yml")
 
@@ -47,9 +59,23 @@ def same_words(text: str) -> str:
 
 def test_rasa_data_validate():
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "data", "validate", "--domain", "domain.yml",
-         "--data", "data/nlu", "data/rules.yml", "--config", "config.yml", "--fail-on-warnings"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "data",
+            "validate",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data/nlu",
+            "data/rules.yml",
+            "--config",
+            "config.yml",
+            "--fail-on-warnings",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 

@@ -1,4 +1,5 @@
 """A database made by an older version gains the columns added since."""
+
 import sqlalchemy as sa
 
 from bot.database import engine_with_tables, forget_tables
@@ -9,10 +10,28 @@ def test_an_old_escalations_table_gets_the_new_columns(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     old = sa.MetaData()
     sa.Table(
-        "escalations", old,
-        *(sa.Column(name, sa.Text) for name in ("conversation_id", "language", "script", "mood", "moods", "reason", "queue", "status", "email", "agent", "transcript")),
-        sa.Column("id", sa.Integer, primary_key=True), sa.Column("priority", sa.Integer),
-        sa.Column("created_at", sa.Float), sa.Column("updated_at", sa.Float),
+        "escalations",
+        old,
+        *(
+            sa.Column(name, sa.Text)
+            for name in (
+                "conversation_id",
+                "language",
+                "script",
+                "mood",
+                "moods",
+                "reason",
+                "queue",
+                "status",
+                "email",
+                "agent",
+                "transcript",
+            )
+        ),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("priority", sa.Integer),
+        sa.Column("created_at", sa.Float),
+        sa.Column("updated_at", sa.Float),
     )
     forget_tables()
     engine_with_tables(url, old)

@@ -1,4 +1,5 @@
 """The production examples in deploy/ are valid: nginx accepts its config."""
+
 import shutil
 import subprocess
 

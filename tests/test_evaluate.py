@@ -1,4 +1,5 @@
-"""`python -m bot.evaluate` on a small file, with the trained model."""
+"""`python -m bot.evaluate` on a small file, with the trained model (marked slow), and its figures."""
+
 from __future__ import annotations
 
 import json
@@ -11,17 +12,35 @@ import pytest
 from bot.evaluate import CaseError, Evaluator, macro_f1
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYS = {"n", "language_acc", "script_acc", "intent_acc", "intent_n", "mood_macro_f1", "mood_n", "article_hit1", "article_hit3", "article_n",
-        "mood_precision", "mood_recall", "mood_confusion", "intent_confusion"}
+KEYS = {
+    "n",
+    "language_acc",
+    "script_acc",
+    "intent_acc",
+    "intent_n",
+    "mood_macro_f1",
+    "mood_n",
+    "article_hit1",
+    "article_hit3",
+    "article_n",
+    "mood_precision",
+    "mood_recall",
+    "mood_confusion",
+    "intent_confusion",
+}
 
 
 def run_evaluate(cases: Path, *extra):
     return subprocess.run(
         [sys.executable, "-m", "bot.evaluate", str(cases), *extra],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
+@pytest.mark.slow  # runs the command with the trained model
 def test_report_has_the_documented_shape(tmp_path):
     cases = tmp_path / "cases.yml"
     cases.write_text(
@@ -51,6 +70,7 @@ def test_report_has_the_documented_shape(tmp_path):
     assert "mood confusion" in result.stdout and "intent confusion" in result.stdout
 
 
+@pytest.mark.slow  # runs the command with the trained model
 def test_unknown_label_is_a_clear_error(tmp_path):
     cases = tmp_path / "cases.yml"
     cases.write_text('- {text: "oi", lang: pt, intent: say_hello}\n', encoding="utf-8")
@@ -59,6 +79,7 @@ def test_unknown_label_is_a_clear_error(tmp_path):
     assert "unknown intent 'say_hello'" in result.stderr
 
 
+@pytest.mark.slow  # runs the command with the trained model
 def test_unknown_language_is_a_clear_error(tmp_path):
     cases = tmp_path / "cases.yml"
     cases.write_text('- {text: "hello", lang: en}\n', encoding="utf-8")

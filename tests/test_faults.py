@@ -2,6 +2,7 @@
 processes on loopback: the customer is told politely, nothing they wrote is
 lost, and the conversation goes on with its history and its escalation.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -55,7 +56,9 @@ class Customer:
 
 def escalation(assistant: Assistant, conversation: str):
     with sqlite3.connect(assistant.database) as db:
-        return db.execute("select id, status, email from escalations where conversation_id = ?", (conversation,)).fetchone()
+        return db.execute(
+            "select id, status, email from escalations where conversation_id = ?", (conversation,)
+        ).fetchone()
 
 
 async def test_kill_and_restart_each_process_during_a_conversation(assistant_to_break):
@@ -76,12 +79,16 @@ async def test_kill_and_restart_each_process_during_a_conversation(assistant_to_
         await customer.drain()
         assistant.services["actions"].kill()
         status, body = await customer.say("meu email e ana.souza@example.com")
-        assert status == 503 and body["error"] == "assistant_unavailable"  # the widget shows this in the customer's language
+        assert (
+            status == 503 and body["error"] == "assistant_unavailable"
+        )  # the widget shows this in the customer's language
         assistant.services["actions"].start()
         assistant.services["actions"].wait()
         confirmed = await customer.bot_message()  # the kept message is answered when it is back
         assert confirmed["text"].startswith(prefix(next(iter(texts("utter_ticket_created", "pt")))))
-        assert f"#{ticket[0]}" in confirmed["text"] and escalation(assistant, conversation)[2] == "ana.souza@example.com"
+        assert (
+            f"#{ticket[0]}" in confirmed["text"] and escalation(assistant, conversation)[2] == "ana.souza@example.com"
+        )
 
         # 2. The Rasa server dies; a question sent meanwhile is answered after the restart.
         await customer.drain()
@@ -91,7 +98,9 @@ async def test_kill_and_restart_each_process_during_a_conversation(assistant_to_
         assistant.services["rasa"].start()
         assistant.services["rasa"].wait()
         answer = await customer.bot_message()
-        assert answer["language"] == "pt" and re.search(r"csv|planilha|importa", answer["text"], re.IGNORECASE), answer["text"]
+        assert answer["language"] == "pt" and re.search(r"csv|planilha|importa", answer["text"], re.IGNORECASE), answer[
+            "text"
+        ]
         slots = assistant.tracker(conversation)["slots"]
         assert slots["language"] == "pt" and slots["escalation_id"] == ticket[0]  # the conversation's state survived
 
@@ -102,8 +111,11 @@ async def test_kill_and_restart_each_process_during_a_conversation(assistant_to_
         assistant.services["web"].wait()
         history = await customer.connect()
         said = [m["text"] for m in history["messages"] if m["sender"] == "customer"]
-        assert said == ["oi, quero falar com um atendente", "meu email e ana.souza@example.com",
-                        "como eu importo meus contatos de uma planilha csv?"]
+        assert said == [
+            "oi, quero falar com um atendente",
+            "meu email e ana.souza@example.com",
+            "como eu importo meus contatos de uma planilha csv?",
+        ]
         status, body = await customer.say("valeu, era isso")
         assert status == 200 and body["messages"] and body["messages"][0]["language"] == "pt"
         assert escalation(assistant, conversation)[1:] == ("queued", "ana.souza@example.com")

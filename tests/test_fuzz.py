@@ -11,6 +11,7 @@ compressed bodies, oversize bodies) have their own tests at the end of the
 file; the random strategies leave lone surrogates out, since such text is
 refused (400) rather than echoed.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -59,18 +60,101 @@ def fuzz(examples: int) -> settings:
 # characters (zero-width, right-to-left), odd spaces and line breaks,
 # combining marks, symbols and emoji, private use and unassigned code points.
 ODD_CHARACTERS = st.characters(categories=["Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "So", "Co", "Cn"])
-PIECES = st.sampled_from([
-    "", " ", "\t", "\r\n", "\x00", "\u200b", "\u200d", "\ufeff", "\u202e", "\u0301", "\U000e0001",
-    "🙂", "👍🏽", "👨‍👩‍👧", "🇧🇷", "ｏｋ", "ǅ", "ß", "İ", "ﬁ", "Ⅻ", "١٢٣", "ﷺ", "𝔸", "\U0010fffd",
-    "ã", "ç", "ñ", "¿", "¡", "ă", "đ", "ơ", "ư", "ế", "我", "們", "请问", "請問", "帳號", "账号",
-    "!!!", "???", "？？", "！", "<b>", "</script>", "http://x.y/z", "www.a.b", "a@b.co", "_", "...",
-    "/", "/greet", '/greet{"language": "xx"}', "{", "}", "\\", '"',
-])  # and letters only one of our languages has, markup, links, "/intent" payloads
-WORDS = st.sampled_from([
-    "oi", "ola", "nao", "consigo", "entrar", "senha", "obrigado", "hola", "quiero", "cancelar",
-    "gracias", "xin", "chào", "không", "được", "tài", "khoản", "我的", "登入", "不了", "ok", "haha",
-    "QUERO", "CANCELAR", "qwzx", "vbnm", "app", "login",
-])
+PIECES = st.sampled_from(
+    [
+        "",
+        " ",
+        "\t",
+        "\r\n",
+        "\x00",
+        "\u200b",
+        "\u200d",
+        "\ufeff",
+        "\u202e",
+        "\u0301",
+        "\U000e0001",
+        "🙂",
+        "👍🏽",
+        "👨‍👩‍👧",
+        "🇧🇷",
+        "ｏｋ",
+        "ǅ",
+        "ß",
+        "İ",
+        "ﬁ",
+        "Ⅻ",
+        "١٢٣",
+        "ﷺ",
+        "𝔸",
+        "\U0010fffd",
+        "ã",
+        "ç",
+        "ñ",
+        "¿",
+        "¡",
+        "ă",
+        "đ",
+        "ơ",
+        "ư",
+        "ế",
+        "我",
+        "們",
+        "请问",
+        "請問",
+        "帳號",
+        "账号",
+        "!!!",
+        "???",
+        "？？",
+        "！",
+        "<b>",
+        "</script>",
+        "http://x.y/z",
+        "www.a.b",
+        "a@b.co",
+        "_",
+        "...",
+        "/",
+        "/greet",
+        '/greet{"language": "xx"}',
+        "{",
+        "}",
+        "\\",
+        '"',
+    ]
+)  # and letters only one of our languages has, markup, links, "/intent" payloads
+WORDS = st.sampled_from(
+    [
+        "oi",
+        "ola",
+        "nao",
+        "consigo",
+        "entrar",
+        "senha",
+        "obrigado",
+        "hola",
+        "quiero",
+        "cancelar",
+        "gracias",
+        "xin",
+        "chào",
+        "không",
+        "được",
+        "tài",
+        "khoản",
+        "我的",
+        "登入",
+        "不了",
+        "ok",
+        "haha",
+        "QUERO",
+        "CANCELAR",
+        "qwzx",
+        "vbnm",
+        "app",
+        "login",
+    ]
+)
 TEXTS = st.one_of(
     st.text(max_size=200),  # any Unicode but lone surrogates (tested at the end)
     st.text(ODD_CHARACTERS, max_size=50),
@@ -86,6 +170,7 @@ def long_text(min_chars: int, max_chars: int) -> st.SearchStrategy[str]:
     marks or emoji without a space takes spaCy's tokenizer quadratic time
     (see the final note of this file), which is not what this tests.
     """
+
     def repeat(piece: str, length: int) -> str:
         piece = piece + " "
         return (piece * (length // len(piece) + 1))[:length]
@@ -206,19 +291,32 @@ def test_style_features_are_bounded(text):
 
 API = ("/api/messages", "/api/history", "/api/rating", "/api/sessions", "/api/agent/login")
 FIELDS = ("session_id", "token", "text", "display", "language", "rating", "name", "password", "type")
-CONTENT_TYPES = st.sampled_from([
-    None, "application/json", "application/json; charset=utf-8", "application/json; charset=latin-1",
-    "application/json; charset=utf-16", "text/plain", "application/x-www-form-urlencoded",
-    "multipart/form-data; boundary=x", "application/octet-stream",
-])
-INVALID_UTF8 = st.sampled_from([b"\xff", b"\xfe", b"\x80", b"\xc3", b"\xc0\xaf", b"\xe2\x82", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"])
+CONTENT_TYPES = st.sampled_from(
+    [
+        None,
+        "application/json",
+        "application/json; charset=utf-8",
+        "application/json; charset=latin-1",
+        "application/json; charset=utf-16",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/octet-stream",
+    ]
+)
+INVALID_UTF8 = st.sampled_from(
+    [b"\xff", b"\xfe", b"\x80", b"\xc3", b"\xc0\xaf", b"\xe2\x82", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"]
+)
 
 
 @pytest.fixture
 async def web(rasa, tmp_path):
     app = server.create_app(
-        str(rasa.make_url("")), f"sqlite:///{tmp_path / 'fuzz.db'}", agents={},
-        messages_per_window=10**6, sessions_per_minute=10**6,  # fuzzing is no flood
+        str(rasa.make_url("")),
+        f"sqlite:///{tmp_path / 'fuzz.db'}",
+        agents={},
+        messages_per_window=10**6,
+        sessions_per_minute=10**6,  # fuzzing is no flood
     )
     app[LOGIN_LIMITER] = RateLimiter(limit=10**6, window=60)
     async with TestClient(TestServer(app)) as client:
@@ -306,7 +404,10 @@ async def test_any_text_from_a_customer_is_answered_or_refused(web, customer, ra
 
 
 @fuzz(30)
-@given(query=st.dictionaries(st.sampled_from(["session_id", "token", "x"]), st.text(max_size=80), max_size=3), own_id=st.booleans())
+@given(
+    query=st.dictionaries(st.sampled_from(["session_id", "token", "x"]), st.text(max_size=80), max_size=3),
+    own_id=st.booleans(),
+)
 async def test_websocket_with_odd_credentials_is_refused(web, customer, query, own_id):
     if own_id:
         query = {**query, "session_id": customer["session_id"]}
@@ -338,7 +439,10 @@ FRAMES = st.one_of(
     st.tuples(st.just("text"), TEXTS),
     st.tuples(st.just("binary"), st.binary(max_size=300)),
     st.tuples(st.just("text"), JSON.map(json.dumps)),
-    st.tuples(st.just("text"), st.fixed_dictionaries({"type": st.just("message") | JSON, "text": TEXTS | JSON}).map(json.dumps)),
+    st.tuples(
+        st.just("text"),
+        st.fixed_dictionaries({"type": st.just("message") | JSON, "text": TEXTS | JSON}).map(json.dumps),
+    ),
     st.tuples(st.just("text"), long_text(1, 3_000).map(lambda t: json.dumps({"type": "message", "text": t}))),
 )
 
@@ -369,7 +473,9 @@ async def test_random_websocket_frames_get_events_and_the_socket_stays_open(web,
 
 
 async def test_a_body_over_the_limit_is_refused_and_the_server_keeps_serving(web, customer):
-    reply = await web.post("/api/messages", data=b"{" + b" " * BODY_LIMIT + b"}", headers={"Content-Type": "application/json"})
+    reply = await web.post(
+        "/api/messages", data=b"{" + b" " * BODY_LIMIT + b"}", headers={"Content-Type": "application/json"}
+    )
     assert reply.status == 413
     await still_serving(web, customer)
 
@@ -394,8 +500,13 @@ LONE_SURROGATE = "\ud800"  # valid in JSON ("\\ud800"), not encodable as UTF-8
 
 @pytest.mark.parametrize(
     "path, field",
-    [("/api/messages", "text"), ("/api/messages", "display"), ("/api/history", "session_id"),
-     ("/api/history", "token"), ("/api/agent/login", "name")],
+    [
+        ("/api/messages", "text"),
+        ("/api/messages", "display"),
+        ("/api/history", "session_id"),
+        ("/api/history", "token"),
+        ("/api/agent/login", "name"),
+    ],
 )
 async def test_lone_surrogates_are_refused_not_a_500(web, customer, path, field):
     body = {**customer, "text": "oi", "password": "x" * 12, "name": "ana", field: f"oi {LONE_SURROGATE}"}
@@ -415,18 +526,26 @@ async def test_lone_surrogate_over_the_websocket_is_an_error_event(web, customer
 
 @pytest.mark.parametrize("charset", ["no-such-charset", "rot13"])
 async def test_an_unknown_charset_is_refused_not_a_500(web, customer, charset):
-    reply = await web.post("/api/history", data=json.dumps(customer), headers={"Content-Type": f"application/json; charset={charset}"})
+    reply = await web.post(
+        "/api/history", data=json.dumps(customer), headers={"Content-Type": f"application/json; charset={charset}"}
+    )
     await answered_clearly(reply)
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "deflate"])
 async def test_a_corrupt_compressed_body_is_refused_not_a_500(web, customer, encoding):
-    reply = await web.post("/api/history", data=b"not compressed at all", headers={"Content-Type": "application/json", "Content-Encoding": encoding})
+    reply = await web.post(
+        "/api/history",
+        data=b"not compressed at all",
+        headers={"Content-Type": "application/json", "Content-Encoding": encoding},
+    )
     await answered_clearly(reply)
 
 
 async def test_a_body_over_the_limit_gets_a_json_error(web, customer):
-    reply = await web.post("/api/messages", data=b"{" + b" " * BODY_LIMIT + b"}", headers={"Content-Type": "application/json"})
+    reply = await web.post(
+        "/api/messages", data=b"{" + b" " * BODY_LIMIT + b"}", headers={"Content-Type": "application/json"}
+    )
     await answered_clearly(reply)
 
 

@@ -5,6 +5,7 @@ an angry customer is escalated, appears in the agents' queue, an agent
 claims it and they talk both ways while the bot is silent on every channel,
 then the agent resolves and the bot answers again.
 """
+
 from __future__ import annotations
 
 import os
@@ -87,7 +88,6 @@ class Customer:
         return await next_event(self.socket, condition, timeout)
 
 
-
 async def signed_in_agent(http, running: Assistant) -> Agent:
     name, password = f"agent-{secrets.token_hex(3)}", secrets.token_urlsafe(16)
     AgentSessions({}, running.database_url).add_account(name, password)
@@ -128,14 +128,23 @@ async def test_angry_customer_reaches_an_agent_talks_live_and_comes_back_to_the_
         assert status == 200 and claimed["bot_paused"] is True
         await customer.next_event(lambda e: e.get("type") == "agent_joined")
 
-        hello = {"pt": "Oi, aqui e a Ana, vou resolver isso agora.", "es": "Hola, soy Ana y lo resuelvo ya.",
-                 "vi": "Chao ban, minh la Ana, minh xu ly ngay.", "zh": "您好,我是客服小安,马上为您处理。"}[language]
+        hello = {
+            "pt": "Oi, aqui e a Ana, vou resolver isso agora.",
+            "es": "Hola, soy Ana y lo resuelvo ya.",
+            "vi": "Chao ban, minh la Ana, minh xu ly ngay.",
+            "zh": "您好,我是客服小安,马上为您处理。",
+        }[language]
         status, _ = await agent.call("POST", f"/api/escalations/{escalation['id']}/message", json={"text": hello})
         assert status == 200
         reached = await customer.next_event(lambda e: e.get("type") == "message" and e.get("sender") == "agent")
         assert reached["text"] == hello
 
-        answer = {"pt": "ok, o pedido e 4521", "es": "vale, el pedido es 4521", "vi": "ok don hang 4521", "zh": "好的,订单号4521"}[language]
+        answer = {
+            "pt": "ok, o pedido e 4521",
+            "es": "vale, el pedido es 4521",
+            "vi": "ok don hang 4521",
+            "zh": "好的,订单号4521",
+        }[language]
         assert await customer.say(answer) == []  # no bot reply
         heard = await agent.next_event(lambda e: e["type"] == "message" and e["message"]["sender"] == "customer")
         assert heard["conversation_id"] == conversation and heard["message"]["text"] == answer

@@ -6,6 +6,7 @@ stripping accents and diacritics, and writing Chinese in the other script
 must leave both the intent and the mood as they were for at least 97 % of
 the messages each change applies to.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Responses in the customer's language, script and tone."""
+
 from __future__ import annotations
 
 import pytest
@@ -68,9 +69,16 @@ def test_contact_details_are_filled_from_settings(nlg):
 
 
 def test_angry_tone_apologises_first_in_every_language(nlg):
-    apologies = {"pt": ("Sinto", "Peço"), "es": ("Lo siento", "Lamento", "Disculpe", "Perdón"), "vi": ("Mình rất xin lỗi", "Xin lỗi", "Mình xin lỗi", "Thành thật xin lỗi"), "zh": ("非常抱歉", "很抱歉", "抱歉", "真的很抱歉")}
+    apologies = {
+        "pt": ("Sinto", "Peço"),
+        "es": ("Lo siento", "Lamento", "Disculpe", "Perdón"),
+        "vi": ("Mình rất xin lỗi", "Xin lỗi", "Mình xin lỗi", "Thành thật xin lỗi"),
+        "zh": ("非常抱歉", "很抱歉", "抱歉", "真的很抱歉"),
+    }
     for language, starts in apologies.items():
-        text = nlg.render("utter_kb_answer", {"language": language, "mood": "angry"}, answer="A", title="T", url="U")["text"]
+        text = nlg.render("utter_kb_answer", {"language": language, "mood": "angry"}, answer="A", title="T", url="U")[
+            "text"
+        ]
         assert text.startswith(starts), text
 
 

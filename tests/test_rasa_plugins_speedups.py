@@ -1,4 +1,5 @@
 """The faster check of the action server's answers accepts and refuses exactly what Rasa's does."""
+
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction

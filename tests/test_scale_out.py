@@ -3,6 +3,7 @@ sharing one PostgreSQL (trackers and help-desk records) and one Redis (Rasa's
 lock store, and the pub/sub between web servers). Debian's packages, started
 by `.ci/run` (scripts/test-postgres.sh, scripts/test-redis.sh).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,10 +17,14 @@ from tests.responses import prefix, texts
 from tests.servers import Cluster, empty_help_desk_database, start_cluster
 
 POSTGRES, REDIS = os.environ.get("TEST_POSTGRES_URL"), os.environ.get("TEST_REDIS_URL")
-pytestmark = pytest.mark.skipif(
-    not (POSTGRES and REDIS),
-    reason="needs TEST_POSTGRES_URL and TEST_REDIS_URL: export them from scripts/test-postgres.sh and scripts/test-redis.sh",
-)
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not (POSTGRES and REDIS),
+        reason="needs TEST_POSTGRES_URL and TEST_REDIS_URL: export them from scripts/test-postgres.sh and scripts/test-redis.sh",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +48,10 @@ def test_a_conversation_alternating_between_two_rasa_servers_keeps_its_state(clu
     refused = cluster.say(1, sender, "sei la")  # the other server knows the form is waiting for an address
     assert refused[0]["text"] in texts("utter_invalid_email", "pt")
     done = cluster.say(0, sender, "ana@example.com")
-    assert done[0]["text"].startswith(prefix(next(iter(texts("utter_ticket_created", "pt"))))) and "ana@example.com" in done[0]["text"]
+    assert (
+        done[0]["text"].startswith(prefix(next(iter(texts("utter_ticket_created", "pt")))))
+        and "ana@example.com" in done[0]["text"]
+    )
 
 
 async def receive_all(socket, seconds=1.5):
@@ -60,7 +68,9 @@ async def test_customer_and_agent_on_different_web_servers_exchange_every_messag
     web_a, web_b = cluster.web_urls
     AgentSessions({}, POSTGRES).add_account("scale-agent", "a long password here")
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=90)) as http:
-        async with http.post(f"{web_b}/api/agent/login", json={"name": "scale-agent", "password": "a long password here"}) as reply:
+        async with http.post(
+            f"{web_b}/api/agent/login", json={"name": "scale-agent", "password": "a long password here"}
+        ) as reply:
             token = (await reply.json())["token"]
         headers = {"Authorization": f"Bearer {token}"}
         console = await http.ws_connect(f"{web_b}/api/agent/ws")  # the agent is on server B
@@ -73,7 +83,9 @@ async def test_customer_and_agent_on_different_web_servers_exchange_every_messag
         await customer.receive_json(timeout=10)
         async with http.post(f"{web_a}/api/messages", json={**session, "text": "quero falar com uma pessoa"}) as reply:
             told = (await reply.json())["messages"]
-        assert any(told[0]["text"].startswith(prefix(t)) for t in texts("utter_escalation_online", "pt")), told[0]["text"]
+        assert any(told[0]["text"].startswith(prefix(t)) for t in texts("utter_escalation_online", "pt")), told[0][
+            "text"
+        ]
 
         async with http.get(f"{web_b}/api/escalations", headers=headers) as reply:
             escalation = next(e for e in await reply.json() if e["conversation_id"] == session["session_id"])
@@ -84,7 +96,9 @@ async def test_customer_and_agent_on_different_web_servers_exchange_every_messag
 
         sent_by_agent = [f"agente {n}" for n in range(5)]
         for text in sent_by_agent:
-            async with http.post(f"{web_b}/api/escalations/{escalation['id']}/message", headers=headers, json={"text": text}) as reply:
+            async with http.post(
+                f"{web_b}/api/escalations/{escalation['id']}/message", headers=headers, json={"text": text}
+            ) as reply:
                 assert reply.status == 200
         got = [e["text"] for e in await receive_all(customer) if e.get("type") == "message"]
         assert got == sent_by_agent  # every one, once, in order, across servers
@@ -93,8 +107,11 @@ async def test_customer_and_agent_on_different_web_servers_exchange_every_messag
         for text in sent_by_customer:
             async with http.post(f"{web_a}/api/messages", json={**session, "text": text}) as reply:
                 assert reply.status == 200 and (await reply.json())["messages"] == []  # the bot is silent
-        heard = [e["message"]["text"] for e in await receive_all(console)
-                 if e.get("type") == "message" and e["message"]["sender"] == "customer"]
+        heard = [
+            e["message"]["text"]
+            for e in await receive_all(console)
+            if e.get("type") == "message" and e["message"]["sender"] == "customer"
+        ]
         assert heard == sent_by_customer
 
         async with http.post(f"{web_b}/api/escalations/{escalation['id']}/resolve", headers=headers) as reply:

@@ -1,5 +1,8 @@
 """helpdesk.yml: a misspelt key is an error that says where, never silently ignored."""
+
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 import yaml
@@ -10,6 +13,7 @@ from bot.settings import PROJECT_ROOT, SettingsError, environment, get_settings,
 @pytest.fixture
 def settings_file(tmp_path, monkeypatch):
     """Write a variant of the project's helpdesk.yml and make it the one in use."""
+
     def write(change) -> str:
         text = change((PROJECT_ROOT / "helpdesk.yml").read_text(encoding="utf-8"))
         path = tmp_path / "helpdesk.yml"
@@ -17,6 +21,7 @@ def settings_file(tmp_path, monkeypatch):
         monkeypatch.setenv("HELPDESK_CONFIG", str(path))
         get_settings.cache_clear()
         return str(path)
+
     yield write
     get_settings.cache_clear()
 
@@ -33,7 +38,7 @@ def test_a_misspelt_section_names_the_file_the_line_and_the_likely_key(settings_
     path = settings_file(lambda text: text.replace("\nescalation:", "\nescalaton:"))
     with pytest.raises(SettingsError) as raised:
         get_settings()
-    expected_line = line_of(open(path, encoding="utf-8").read(), "escalaton:")
+    expected_line = line_of(Path(path).read_text(encoding="utf-8"), "escalaton:")
     assert f"{path}:{expected_line}: unknown setting 'escalaton'" in str(raised.value)
     assert "did you mean 'escalation'" in str(raised.value)
 
@@ -47,7 +52,9 @@ def test_a_misspelt_nested_key_is_refused_too(settings_file):
 
 
 def test_names_the_business_chooses_are_free(settings_file):
-    settings_file(lambda text: text.replace("    support:\n", "    billing:\n      articles: [refunds]\n    support:\n", 1))
+    settings_file(
+        lambda text: text.replace("    support:\n", "    billing:\n      articles: [refunds]\n    support:\n", 1)
+    )
     assert [q.name for q in get_settings().escalation.queues] == ["sales", "billing", "support"]
 
 
@@ -81,14 +88,20 @@ def test_rasa_finds_the_action_server_at_action_port(tmp_path, monkeypatch):
 
     monkeypatch.setattr(run, "PROJECT_ROOT", tmp_path)
     (tmp_path / "var").mkdir()
-    (tmp_path / "endpoints.yml").write_text((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "endpoints.yml").write_text(
+        (PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     written = yaml.safe_load(run.write_endpoints(environment({"ACTION_PORT": "6055"})).read_text(encoding="utf-8"))
     assert written["action_endpoint"]["url"] == "http://localhost:6055/webhook"
     assert written["nlg"] == yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))["nlg"]
 
 
-PRODUCTION = {"ATENDO_ENV": "production", "PUBLIC_URL": "https://help.shop.com.br", "RASA_TOKEN": "k" * 32,
-              "ALLOWED_ORIGINS": "https://www.shop.com.br"}
+PRODUCTION = {
+    "ATENDO_ENV": "production",
+    "PUBLIC_URL": "https://help.shop.com.br",
+    "RASA_TOKEN": "k" * 32,
+    "ALLOWED_ORIGINS": "https://www.shop.com.br",
+}
 
 
 def test_production_refuses_development_defaults_and_says_what_to_set(settings_file):
@@ -106,7 +119,11 @@ def test_production_refuses_development_defaults_and_says_what_to_set(settings_f
 def test_production_starts_once_everything_is_set(settings_file):
     from bot.settings import check_production
 
-    settings_file(lambda text: text.replace("+55 11 4000-1234", "+55 11 3333-8080").replace("suporte@atendo.example", "ajuda@shop.com.br"))
+    settings_file(
+        lambda text: text.replace("+55 11 4000-1234", "+55 11 3333-8080").replace(
+            "suporte@atendo.example", "ajuda@shop.com.br"
+        )
+    )
     check_production(environment(PRODUCTION))
     with pytest.raises(SettingsError, match="RASA_TOKEN"):
         check_production(environment({**PRODUCTION, "RASA_TOKEN": "short"}))

@@ -1,4 +1,5 @@
 """The set-up finds Python 3.10 or says what to install."""
+
 from __future__ import annotations
 
 import shutil
@@ -49,5 +50,11 @@ def test_the_code_passes_lint():
     import sys
 
     ruff = Path(sys.executable).parent / "ruff"
-    result = subprocess.run([str(ruff), "check", "bot", "actions", "tests"], cwd=SCRIPT.parent.parent, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(ruff), "check", "bot", "actions", "tests"],
+        cwd=SCRIPT.parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout[-3000:]

@@ -1,4 +1,5 @@
 """Benchmarks: scripts that print and save figures; never part of the tests."""
+
 from __future__ import annotations
 
 import json

@@ -6,6 +6,7 @@ Generates N articles spread over the four languages by recombining the
 sentences of the real articles (so words and lengths are realistic), builds
 the per-language indexes, and times the held-out questions against them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -85,8 +86,11 @@ def main() -> int:
     for size in args.sizes:
         row = measure(size, pool, questions)
         results.append(row)
-        print(f"{row['articles']:>6} articles: build {row['build_seconds']:>6} s, "
-              f"query p50 {row['query_ms_p50']} ms, p95 {row['query_ms_p95']} ms", flush=True)
+        print(
+            f"{row['articles']:>6} articles: build {row['build_seconds']:>6} s, "
+            f"query p50 {row['query_ms_p50']} ms, p95 {row['query_ms_p95']} ms",
+            flush=True,
+        )
     save_json(args.json, results)
     return 0
 

@@ -87,6 +87,7 @@ and the one conversation it makes is written to var/conversations.db, the
 tracker store `make run` uses; the help-desk records go to a temporary
 database.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -144,42 +145,48 @@ GOALS = {
 # payment), so that they do not escalate by themselves.
 MESSAGES: Dict[str, Dict[str, Tuple[str, ...]]] = {
     "pt": {
-        "kb": ("como importo meus contatos de uma planilha csv?",
-               "tem teste gratis? o que ele inclui?",
-               "como agendo uma demonstracao?"),
+        "kb": (
+            "como importo meus contatos de uma planilha csv?",
+            "tem teste gratis? o que ele inclui?",
+            "como agendo uma demonstracao?",
+        ),
         "small_talk": ("oi, tudo bem?", "valeu, obrigado!"),
-        "angry": ("A IMPORTACAO DO CSV NAO FUNCIONA!!! que absurdo",
-                  "ja tentei 3 vezes importar a planilha e NADA!!! que raiva"),
+        "angry": (
+            "A IMPORTACAO DO CSV NAO FUNCIONA!!! que absurdo",
+            "ja tentei 3 vezes importar a planilha e NADA!!! que raiva",
+        ),
         "escalation": ("quero falar com um atendente",),
         "email": ("meu email é {name}@example.com",),
     },
     "es": {
-        "kb": ("como importo mis contactos desde un archivo csv?",
-               "que incluye la prueba gratis?",
-               "como reservo una demostracion del producto?"),
+        "kb": (
+            "como importo mis contactos desde un archivo csv?",
+            "que incluye la prueba gratis?",
+            "como reservo una demostracion del producto?",
+        ),
         "small_talk": ("hola, buenas", "gracias!!"),
-        "angry": ("LA IMPORTACION DEL CSV NO FUNCIONA!!! que desastre",
-                  "otra vez falla la importacion de la planilla, ESTOY HARTO!!!"),
+        "angry": (
+            "LA IMPORTACION DEL CSV NO FUNCIONA!!! que desastre",
+            "otra vez falla la importacion de la planilla, ESTOY HARTO!!!",
+        ),
         "escalation": ("quiero hablar con una persona",),
         "email": ("mi correo es {name}@example.com",),
     },
     "vi": {
-        "kb": ("lam sao nhap danh ba tu file csv?",
-               "dung thu co gioi han tinh nang ko?",
-               "muốn đặt lịch demo với bên sales"),
+        "kb": (
+            "lam sao nhap danh ba tu file csv?",
+            "dung thu co gioi han tinh nang ko?",
+            "muốn đặt lịch demo với bên sales",
+        ),
         "small_talk": ("chào bạn", "cảm ơn nhiều nha"),
-        "angry": ("NHẬP FILE CSV KHÔNG ĐƯỢC!!! bực quá",
-                  "import file csv lỗi hoài, bực mình quá!!!"),
+        "angry": ("NHẬP FILE CSV KHÔNG ĐƯỢC!!! bực quá", "import file csv lỗi hoài, bực mình quá!!!"),
         "escalation": ("cho tôi nói chuyện với nhân viên",),
         "email": ("email của mình là {name}@example.com",),
     },
     "zh": {
-        "kb": ("怎么把CSV里的联系人导进来?",
-               "免费试用包括哪些功能?",
-               "支持多语言客服吗?"),
+        "kb": ("怎么把CSV里的联系人导进来?", "免费试用包括哪些功能?", "支持多语言客服吗?"),
         "small_talk": ("你好", "谢谢啦"),
-        "angry": ("CSV导入一直报错,气死我了!!!",
-                  "导入的文件乱码了!!!搞什么啊"),
+        "angry": ("CSV导入一直报错,气死我了!!!", "导入的文件乱码了!!!搞什么啊"),
         "escalation": ("我要找人工客服",),
         "email": ("我的邮箱是 {name}@example.com",),
     },
@@ -237,8 +244,11 @@ def port_free(port: int) -> bool:
 
 def base_env() -> Dict[str, str]:
     return {
-        **os.environ, "PYTHONPATH": str(PROJECT_ROOT), "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore",
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONWARNINGS": "ignore",
     }
 
 
@@ -255,8 +265,10 @@ def endpoints_file(path: Path, action_port: int, tracker_db: Path) -> Path:
     """endpoints.yml as `make run` uses it (NLG, tracker store type), with
     this action port and the SQLite tracker database at `tracker_db`."""
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
-    endpoints["action_endpoint"] = {**(endpoints.get("action_endpoint") or {}),
-                                    "url": f"http://127.0.0.1:{action_port}/webhook"}
+    endpoints["action_endpoint"] = {
+        **(endpoints.get("action_endpoint") or {}),
+        "url": f"http://127.0.0.1:{action_port}/webhook",
+    }
     store = endpoints.get("tracker_store") or {}
     if "db" not in store or store.get("dialect", "sqlite") != "sqlite":
         raise RuntimeError("endpoints.yml: expected a SQLite tracker store (tracker_store.db), as `make run` uses")
@@ -277,12 +289,22 @@ class Processes:
     def log(self, name: str) -> Path:
         return self.folder / (re.sub(r"\W+", "-", name) + ".log")
 
-    def start(self, name: str, command: List[str], env: Dict[str, str], cwd: Path = PROJECT_ROOT,
-              stop_signal: int = signal.SIGTERM) -> subprocess.Popen:
+    def start(
+        self,
+        name: str,
+        command: List[str],
+        env: Dict[str, str],
+        cwd: Path = PROJECT_ROOT,
+        stop_signal: int = signal.SIGTERM,
+    ) -> subprocess.Popen:
         handle = self.log(name).open("w")
         self._logs.append(handle)
         process = subprocess.Popen(
-            command, cwd=cwd, env={**base_env(), **env}, stdout=handle, stderr=subprocess.STDOUT,
+            command,
+            cwd=cwd,
+            env={**base_env(), **env},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.running[name] = (process, stop_signal)
@@ -328,13 +350,39 @@ def start_our_stack(processes: Processes, folder: Path) -> Dict[str, str]:
         "DATABASE_URL": f"sqlite:///{folder / 'helpdesk.db'}",
         "ESCALATION_WEBHOOK_URL": "",
     }
-    processes.start("action server", rasa_command() + ["run", "actions", "--actions", "actions", "--port", str(action_port)],
-                    {**common, "SANIC_HOST": "127.0.0.1"})
-    processes.start("rasa", rasa_command() + ["run", "--enable-api", "--model", str(MODEL), "--endpoints", str(endpoints),
-                                              "--port", str(rasa_port), "--interface", "127.0.0.1"], common)
-    processes.start("web server", [sys.executable, "-m", "bot.web.server", "--host", "127.0.0.1", "--port", str(web_port)],
-                    {**common, "RASA_URL": f"http://127.0.0.1:{rasa_port}", "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
-                     "CHAT_MESSAGES_PER_10S": "1000000", "CHAT_SESSIONS_PER_MINUTE": "1000000"})
+    processes.start(
+        "action server",
+        rasa_command() + ["run", "actions", "--actions", "actions", "--port", str(action_port)],
+        {**common, "SANIC_HOST": "127.0.0.1"},
+    )
+    processes.start(
+        "rasa",
+        rasa_command()
+        + [
+            "run",
+            "--enable-api",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(endpoints),
+            "--port",
+            str(rasa_port),
+            "--interface",
+            "127.0.0.1",
+        ],
+        common,
+    )
+    processes.start(
+        "web server",
+        [sys.executable, "-m", "bot.web.server", "--host", "127.0.0.1", "--port", str(web_port)],
+        {
+            **common,
+            "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
+            "CHAT_MESSAGES_PER_10S": "1000000",
+            "CHAT_SESSIONS_PER_MINUTE": "1000000",
+        },
+    )
     processes.wait_for("action server", f"http://127.0.0.1:{action_port}/health")
     processes.wait_for("web server", f"http://127.0.0.1:{web_port}/health")
     processes.wait_for("rasa", f"http://127.0.0.1:{rasa_port}/status")
@@ -348,11 +396,19 @@ def stock_model(folder: Path) -> Path:
         return found[-1]
     STOCK.mkdir(parents=True, exist_ok=True)
     log = folder / "stock-init.log"
-    print(f"Creating the stock assistant in {STOCK.relative_to(PROJECT_ROOT)} (rasa init, trains once, about 1.5 min)...",
-          flush=True)
+    print(
+        f"Creating the stock assistant in {STOCK.relative_to(PROJECT_ROOT)} (rasa init, trains once, about 1.5 min)...",
+        flush=True,
+    )
     with log.open("w") as handle:
-        subprocess.run(rasa_command() + ["init", "--no-prompt", "--init-dir", str(STOCK)], cwd=PROJECT_ROOT,
-                       env=base_env(), stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        subprocess.run(
+            rasa_command() + ["init", "--no-prompt", "--init-dir", str(STOCK)],
+            cwd=PROJECT_ROOT,
+            env=base_env(),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     found = sorted((STOCK / "models").glob("*.tar.gz"))
     if not found:
         raise RuntimeError(f"`rasa init` made no model in {STOCK}/models\n{log.read_text(errors='replace')[-3000:]}")
@@ -361,8 +417,13 @@ def stock_model(folder: Path) -> Path:
 
 def start_stock(processes: Processes, model: Path) -> str:
     (port,) = free_ports(1)
-    processes.start("stock rasa", rasa_command() + ["run", "--enable-api", "--model", str(model), "--port", str(port),
-                                                    "--interface", "127.0.0.1"], {}, cwd=STOCK)
+    processes.start(
+        "stock rasa",
+        rasa_command()
+        + ["run", "--enable-api", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1"],
+        {},
+        cwd=STOCK,
+    )
     processes.wait_for("stock rasa", f"http://127.0.0.1:{port}/status")
     return f"http://127.0.0.1:{port}"
 
@@ -503,7 +564,9 @@ class RestCustomer:
         pass
 
     async def say(self, text: str) -> List[str]:
-        async with self.http.post(f"{self.url}/webhooks/rest/webhook", json={"sender": self.sender, "message": text}) as reply:
+        async with self.http.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": self.sender, "message": text}
+        ) as reply:
             if reply.status != 200:
                 raise await _failure(reply)
             return [str(m.get("text") or "") for m in await reply.json()]
@@ -541,12 +604,14 @@ END_OF_ANSWER = {"type": "ping"}  # not a message: answered with `bad_request` o
 class WebSocketCustomer(WebHttpCustomer):
     """A customer of the web server through its WebSocket, as the widget is."""
 
-    socket = None
+    socket: Any = None  # the aiohttp WebSocket, once open
 
     async def open(self) -> None:
         await super().open()
         self.socket = await self.http.ws_connect(
-            self.url.replace("http://", "ws://", 1) + "/api/ws", params=self.session, autoping=True,
+            self.url.replace("http://", "ws://", 1) + "/api/ws",
+            params=self.session,
+            autoping=True,
         )
         first = await self.socket.receive_json()
         if first.get("type") != "history":
@@ -610,8 +675,9 @@ def latency_summary(values: List[float]) -> Dict[str, Any]:
     }
 
 
-async def run_load(target: Target, concurrency: int, messages: int, min_messages: int, timeout: float,
-                   think: float = 0.0) -> Dict[str, Any]:
+async def run_load(
+    target: Target, concurrency: int, messages: int, min_messages: int, timeout: float, think: float = 0.0
+) -> Dict[str, Any]:
     """`concurrency` customers at once, each conversation's messages in turn,
     `think` seconds apart on average (0: each message right after the answer)."""
     import aiohttp
@@ -736,20 +802,29 @@ async def first_answer(web: str, started: float, process: subprocess.Popen, time
                 refused += 1
                 must_send = True
         await socket.close()
-    return {"seconds_to_first_answer": round(time.monotonic() - started, 1), "web_server_up_seconds": round(web_up, 1),
-            "messages_sent": sent, "messages_refused": refused}
+    return {
+        "seconds_to_first_answer": round(time.monotonic() - started, 1),
+        "web_server_up_seconds": round(web_up, 1),
+        "messages_sent": sent,
+        "messages_refused": refused,
+    }
 
 
 def measure_startup(processes: Processes, folder: Path, timeout: float = 300) -> Dict[str, Any]:
     """Seconds from launching `python -m bot.run` until a customer's first
     message through the web server has a bot answer."""
     if not port_free(MAKE_RUN_ACTION_PORT):
-        return {"skipped": f"port {MAKE_RUN_ACTION_PORT} (endpoints.yml's action server) is in use, "
-                           "and bot.run cannot be pointed at another endpoints file"}
+        return {
+            "skipped": f"port {MAKE_RUN_ACTION_PORT} (endpoints.yml's action server) is in use, "
+            "and bot.run cannot be pointed at another endpoints file"
+        }
     rasa_port, web_port = free_ports(2)
     env = {
-        "RASA_PORT": str(rasa_port), "ACTION_PORT": str(MAKE_RUN_ACTION_PORT), "WEB_PORT": str(web_port),
-        "DATABASE_URL": f"sqlite:///{folder / 'startup-helpdesk.db'}", "ESCALATION_WEBHOOK_URL": "",
+        "RASA_PORT": str(rasa_port),
+        "ACTION_PORT": str(MAKE_RUN_ACTION_PORT),
+        "WEB_PORT": str(web_port),
+        "DATABASE_URL": f"sqlite:///{folder / 'startup-helpdesk.db'}",
+        "ESCALATION_WEBHOOK_URL": "",
     }
     started = time.monotonic()
     process = processes.start("bot.run", [sys.executable, "-m", "bot.run"], env, stop_signal=signal.SIGINT)
@@ -757,7 +832,9 @@ def measure_startup(processes: Processes, folder: Path, timeout: float = 300) ->
         try:
             result = asyncio.run(first_answer(f"http://127.0.0.1:{web_port}", started, process, timeout))
         except RuntimeError as error:
-            raise RuntimeError(f"{error}\n--- end of {processes.log('bot.run')} ---\n{processes.tail('bot.run')}") from None
+            raise RuntimeError(
+                f"{error}\n--- end of {processes.log('bot.run')} ---\n{processes.tail('bot.run')}"
+            ) from None
         for _ in range(25):  # bot.run's own "ready" line, printed once every server answered
             found = re.search(r"The assistant is ready \((\d+) s\)", processes.tail("bot.run", 20000))
             if found:
@@ -771,12 +848,17 @@ def measure_startup(processes: Processes, folder: Path, timeout: float = 300) ->
 
 def code_version() -> Dict[str, Any]:
     """Which code was measured: the commit and the files changed since (git, read only)."""
+
     def git(*args: str) -> str:
-        return subprocess.run(["git", "--no-optional-locks", *args], cwd=PROJECT_ROOT, capture_output=True,
-                              text=True, timeout=30).stdout
+        return subprocess.run(
+            ["git", "--no-optional-locks", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=30
+        ).stdout
+
     try:
-        return {"commit": git("rev-parse", "--short", "HEAD").strip(),
-                "uncommitted": [line[3:] for line in git("status", "--porcelain").splitlines()]}
+        return {
+            "commit": git("rev-parse", "--short", "HEAD").strip(),
+            "uncommitted": [line[3:] for line in git("status", "--porcelain").splitlines()],
+        }
     except (OSError, subprocess.SubprocessError):
         return {}
 
@@ -788,12 +870,16 @@ def print_table(runs: List[Dict[str, Any]], kinds: Sequence[str]) -> None:
     print(f"\n{'target':<31}{'conc':>5}{'msgs':>7}{'errors':>7}{'msg/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}  (ms)")
     for run in runs:
         latency = run["latency_ms"]["all"]
-        print(f"{TARGETS[run['target']]:<31}{run['concurrency']:>5}{run['messages_answered']:>7}{run['error_count']:>7}"
-              f"{run['messages_per_second']:>8.1f}{latency.get('p50', '-'):>8}{latency.get('p95', '-'):>8}{latency.get('p99', '-'):>8}")
+        print(
+            f"{TARGETS[run['target']]:<31}{run['concurrency']:>5}{run['messages_answered']:>7}{run['error_count']:>7}"
+            f"{run['messages_per_second']:>8.1f}{latency.get('p50', '-'):>8}{latency.get('p95', '-'):>8}{latency.get('p99', '-'):>8}"
+        )
     print(f"\np95 per message type (ms)\n{'target':<31}{'conc':>5}" + "".join(f"{k:>12}" for k in kinds))
     for run in runs:
-        print(f"{TARGETS[run['target']]:<31}{run['concurrency']:>5}"
-              + "".join(f"{run['latency_ms'][k].get('p95', '-'):>12}" for k in kinds))
+        print(
+            f"{TARGETS[run['target']]:<31}{run['concurrency']:>5}"
+            + "".join(f"{run['latency_ms'][k].get('p95', '-'):>12}" for k in kinds)
+        )
 
 
 def comparison(runs: List[Dict[str, Any]], ours: str, think: float) -> List[Dict[str, Any]]:
@@ -804,16 +890,21 @@ def comparison(runs: List[Dict[str, Any]], ours: str, think: float) -> List[Dict
         if mine is None or stock is None or not stock["messages_per_second"]:
             continue
         ratio = mine["messages_per_second"] / stock["messages_per_second"]
-        found.append({
-            "concurrency": concurrency, "ours": ours,
-            "ours_messages_per_second": mine["messages_per_second"],
-            "stock_messages_per_second": stock["messages_per_second"],
-            "throughput_ratio": round(ratio, 2),
-            "ours_p50_ms": mine["latency_ms"]["all"].get("p50"), "stock_p50_ms": stock["latency_ms"]["all"].get("p50"),
-            "ours_p95_ms": mine["latency_ms"]["all"].get("p95"), "stock_p95_ms": stock["latency_ms"]["all"].get("p95"),
-            # with pauses, messages per second is the load offered: it says nothing of capacity
-            "meets_target": None if think else ratio >= GOALS["throughput_ratio_vs_stock"],
-        })
+        found.append(
+            {
+                "concurrency": concurrency,
+                "ours": ours,
+                "ours_messages_per_second": mine["messages_per_second"],
+                "stock_messages_per_second": stock["messages_per_second"],
+                "throughput_ratio": round(ratio, 2),
+                "ours_p50_ms": mine["latency_ms"]["all"].get("p50"),
+                "stock_p50_ms": stock["latency_ms"]["all"].get("p50"),
+                "ours_p95_ms": mine["latency_ms"]["all"].get("p95"),
+                "stock_p95_ms": stock["latency_ms"]["all"].get("p95"),
+                # with pauses, messages per second is the load offered: it says nothing of capacity
+                "meets_target": None if think else ratio >= GOALS["throughput_ratio_vs_stock"],
+            }
+        )
     return found
 
 
@@ -822,14 +913,22 @@ def verdicts(result: Dict[str, Any], ours: str, think: float) -> Dict[str, Any]:
     runs = result["runs"]
     kb_at_10, stock_kb_at_10 = (
         next((r["latency_ms"]["kb"].get("p95") for r in runs if r["target"] == key and r["concurrency"] == 10), None)
-        for key in (ours, "stock-rest"))
+        for key in (ours, "stock-rest")
+    )
     startup = (result.get("startup") or {}).get("seconds_to_first_answer")
     return {
         "throughput_ratio_vs_stock": {str(c["concurrency"]): c["meets_target"] for c in result["comparison"]},
-        "kb_p95_ms_at_10": {"ours": ours, "value": kb_at_10, "stock": stock_kb_at_10, "think_seconds": think,
-                            "meets_target": None if kb_at_10 is None else kb_at_10 <= GOALS["kb_p95_ms_at_10"]},
-        "startup_seconds": {"value": startup,
-                            "meets_target": None if startup is None else startup <= GOALS["startup_seconds"]},
+        "kb_p95_ms_at_10": {
+            "ours": ours,
+            "value": kb_at_10,
+            "stock": stock_kb_at_10,
+            "think_seconds": think,
+            "meets_target": None if kb_at_10 is None else kb_at_10 <= GOALS["kb_p95_ms_at_10"],
+        },
+        "startup_seconds": {
+            "value": startup,
+            "meets_target": None if startup is None else startup <= GOALS["startup_seconds"],
+        },
     }
 
 
@@ -842,33 +941,54 @@ def print_report(result: Dict[str, Any], ours: str, think: float) -> None:
     print_table(runs, KINDS)
     for run in runs:
         if run["target"] != "stock-rest" and run["empty_replies"]:
-            print(f"warning: {TARGETS[run['target']]}, {run['concurrency']} at once: messages without any reply "
-                  f"{run['empty_replies']}; this stack always answers, so the timing rule may not hold any more")
-    print(f"\nThroughput, {TARGETS[ours]} / stock (goal ≥ {GOALS['throughput_ratio_vs_stock']})"
-          + (f"; with --think {think} msg/s is the load offered, not what the servers can take:" if think else ":"))
+            print(
+                f"warning: {TARGETS[run['target']]}, {run['concurrency']} at once: messages without any reply "
+                f"{run['empty_replies']}; this stack always answers, so the timing rule may not hold any more"
+            )
+    print(
+        f"\nThroughput, {TARGETS[ours]} / stock (goal ≥ {GOALS['throughput_ratio_vs_stock']})"
+        + (f"; with --think {think} msg/s is the load offered, not what the servers can take:" if think else ":")
+    )
     for row in result["comparison"]:
-        print(f"  {row['concurrency']:>3} at once: {row['ours_messages_per_second']} / {row['stock_messages_per_second']} msg/s"
-              f" = {row['throughput_ratio']}  {verdict(row['meets_target'])};"
-              f" p50 {row['ours_p50_ms']} vs {row['stock_p50_ms']} ms")
+        print(
+            f"  {row['concurrency']:>3} at once: {row['ours_messages_per_second']} / {row['stock_messages_per_second']} msg/s"
+            f" = {row['throughput_ratio']}  {verdict(row['meets_target'])};"
+            f" p50 {row['ours_p50_ms']} vs {row['stock_p50_ms']} ms"
+        )
     kb = result["verdicts"]["kb_p95_ms_at_10"]
-    print(f"Knowledge-base answer p95 at 10 at once: {'-' if kb['value'] is None else kb['value']} ms "
-          f"(goal ≤ {GOALS['kb_p95_ms_at_10']} ms) "
-          f"{verdict(kb['meets_target'])}" + (f"; stock assistant {kb['stock']} ms" if kb["stock"] is not None else "")
-          + ("" if think else " (no pauses between messages: see --think)"))
+    print(
+        f"Knowledge-base answer p95 at 10 at once: {'-' if kb['value'] is None else kb['value']} ms "
+        f"(goal ≤ {GOALS['kb_p95_ms_at_10']} ms) "
+        f"{verdict(kb['meets_target'])}"
+        + (f"; stock assistant {kb['stock']} ms" if kb["stock"] is not None else "")
+        + ("" if think else " (no pauses between messages: see --think)")
+    )
     if "startup" in result:
         startup = result["verdicts"]["startup_seconds"]
-        print(f"Start-up, python -m bot.run until a first answer: {startup['value'] if startup['value'] is not None else '-'} s "
-              f"(goal ≤ {GOALS['startup_seconds']} s) {verdict(startup['meets_target'])}"
-              + (f" [{result['startup']['skipped']}]" if "skipped" in result["startup"] else ""))
-    print("Peak memory (MB, with children): " + ", ".join(f"{n} {mb:.0f}" for n, mb in result["memory_mb_peak"].items()))
+        print(
+            f"Start-up, python -m bot.run until a first answer: {startup['value'] if startup['value'] is not None else '-'} s "
+            f"(goal ≤ {GOALS['startup_seconds']} s) {verdict(startup['meets_target'])}"
+            + (f" [{result['startup']['skipped']}]" if "skipped" in result["startup"] else "")
+        )
+    print(
+        "Peak memory (MB, with children): " + ", ".join(f"{n} {mb:.0f}" for n, mb in result["memory_mb_peak"].items())
+    )
     machine = result["machine"]
-    print(f"Load average (1 min) during the load runs: up to {machine['load_average_peak']} on {machine['cpus']} CPUs "
-          f"(the servers and the customers count too); other processes kept {machine['other_processes_cpus']} CPUs "
-          "busy on average" + ("; slower than on a quiet machine" if machine["other_processes_cpus"] > 0.2 else ""))
+    print(
+        f"Load average (1 min) during the load runs: up to {machine['load_average_peak']} on {machine['cpus']} CPUs "
+        f"(the servers and the customers count too); other processes kept {machine['other_processes_cpus']} CPUs "
+        "busy on average" + ("; slower than on a quiet machine" if machine["other_processes_cpus"] > 0.2 else "")
+    )
 
 
-def load_runs(args: argparse.Namespace, keys: List[str], levels: List[int], processes: Processes, folder: Path,
-              result: Dict[str, Any]) -> str:
+def load_runs(
+    args: argparse.Namespace,
+    keys: List[str],
+    levels: List[int],
+    processes: Processes,
+    folder: Path,
+    result: Dict[str, Any],
+) -> str:
     """Start the servers, warm them up, run every target at every
     concurrency; the figures go into `result`. Returns our target's key."""
     stock = stock_model(folder) if "stock-rest" in keys else None
@@ -895,15 +1015,20 @@ def load_runs(args: argparse.Namespace, keys: List[str], levels: List[int], proc
         for concurrency in levels:
             for target in targets:
                 print(f"{target.label}: {concurrency} at once...", flush=True)
-                run = asyncio.run(run_load(target, concurrency, args.messages, args.min_messages, args.timeout, args.think))
+                run = asyncio.run(
+                    run_load(target, concurrency, args.messages, args.min_messages, args.timeout, args.think)
+                )
                 peaks, load, other = sampler.take()
                 run["memory_mb_peak"] = {name: peaks.get(name) for name in target.processes}
                 run["load_average_peak"] = load
                 run["other_processes_cpus"] = other
                 runs.append(run)
                 latency = run["latency_ms"]["all"]
-                print(f"  {run['messages_per_second']} msg/s, p50 {latency.get('p50')} ms, p95 {latency.get('p95')} ms, "
-                      f"errors {run['errors'] or 0}; other processes kept {other} CPUs busy", flush=True)
+                print(
+                    f"  {run['messages_per_second']} msg/s, p50 {latency.get('p50')} ms, p95 {latency.get('p95')} ms, "
+                    f"errors {run['errors'] or 0}; other processes kept {other} CPUs busy",
+                    flush=True,
+                )
         result["runs"] = runs
         result["memory_mb_peak"] = dict(sampler.overall)
         result["machine"]["load_average_peak"] = sampler.overall_load
@@ -917,11 +1042,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.benchmarks.load", description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", default="1,10,50", help="conversations at once, comma-separated (1,10,50)")
     parser.add_argument("--messages", type=int, default=20, help="messages per conversation (20)")
-    parser.add_argument("--min-messages", type=int, default=200,
-                        help="at least this many messages per run: more conversations one after another (200)")
-    parser.add_argument("--targets", default="web-ws,rasa-rest,stock-rest", help=f"comma-separated, of {', '.join(TARGETS)}")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="average seconds a customer takes before the next message (0: none, the issue's load)")
+    parser.add_argument(
+        "--min-messages",
+        type=int,
+        default=200,
+        help="at least this many messages per run: more conversations one after another (200)",
+    )
+    parser.add_argument(
+        "--targets", default="web-ws,rasa-rest,stock-rest", help=f"comma-separated, of {', '.join(TARGETS)}"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="average seconds a customer takes before the next message (0: none, the issue's load)",
+    )
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for one answer (60)")
     parser.add_argument("--skip-startup", action="store_true", help="do not time `python -m bot.run`")
     parser.add_argument("--startup-only", action="store_true", help="only time `python -m bot.run`")
@@ -953,14 +1088,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     processes = Processes(folder)
     failed = True
     result: Dict[str, Any] = {
-        "settings": {"concurrency": levels, "messages_per_conversation": args.messages,
-                     "min_messages_per_run": args.min_messages, "think_seconds": args.think, "targets": keys,
-                     "languages": list(LANGUAGES),
-                     "web_timing": "WebSocket, answer complete at the end-of-answer frame's error event"
-                     if "web-ws" in keys else "POST /api/messages"},
+        "settings": {
+            "concurrency": levels,
+            "messages_per_conversation": args.messages,
+            "min_messages_per_run": args.min_messages,
+            "think_seconds": args.think,
+            "targets": keys,
+            "languages": list(LANGUAGES),
+            "web_timing": "WebSocket, answer complete at the end-of-answer frame's error event"
+            if "web-ws" in keys
+            else "POST /api/messages",
+        },
         "machine": {"cpus": os.cpu_count(), "load_average_at_start": load_average()},
         "code": code_version(),
-        "reference": REFERENCE, "goals": GOALS,
+        "reference": REFERENCE,
+        "goals": GOALS,
     }
     try:
         if not args.skip_startup:

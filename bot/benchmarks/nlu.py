@@ -8,6 +8,7 @@ every core), then parses every text of the test set (tests/eval/test.yml:
 real traffic's mix of short chat, sentences and pasted e-mails) 5 times
 through Rasa's Agent, as the server does, and reports latency percentiles.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,10 +31,28 @@ def train_from_scratch(out: Path) -> float:
     started = time.monotonic()
     environment = {**os.environ, "OMP_NUM_THREADS": str(os.cpu_count() or 1)}
     subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "train", "--force", "--skip-validation", "--config", "config.yml",
-         "--domain", "domain.yml", "--data", "data/nlu", "data/rules.yml", "--out", str(out),
-         "--fixed-model-name", "bench"],
-        cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment,
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "train",
+            "--force",
+            "--skip-validation",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data/nlu",
+            "data/rules.yml",
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            "bench",
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=environment,
     )
     return time.monotonic() - started
 
@@ -76,8 +95,10 @@ def main() -> int:
         parse_ms_p95=round(percentile(timings, 0.95), 2),
         parse_ms_p99=round(percentile(timings, 0.99), 2),
     )
-    print(f"parsing {result['parses']} messages: p50 {result['parse_ms_p50']} ms, "
-          f"p95 {result['parse_ms_p95']} ms, p99 {result['parse_ms_p99']} ms")
+    print(
+        f"parsing {result['parses']} messages: p50 {result['parse_ms_p50']} ms, "
+        f"p95 {result['parse_ms_p95']} ms, p99 {result['parse_ms_p99']} ms"
+    )
     save_json(args.json, result)
     return 0
 

@@ -8,6 +8,7 @@ kept hashed too.
     python -m bot.helpdesk.agents add NAME    stores an account in the database (DATABASE_URL)
                                               (password from the terminal, or one line on stdin)
 """
+
 from __future__ import annotations
 
 import getpass

@@ -5,6 +5,7 @@ SQLAlchemy Core, so the same code runs on SQLite (the default,
 var/helpdesk.db) and on PostgreSQL (`DATABASE_URL=postgresql://...`).
 The engine is made on first use, never at import.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -93,33 +94,54 @@ class ChatStore:
 
     def set_language(self, session_id: str, language: Optional[str], script: Optional[str]) -> None:
         with self.engine.begin() as db:
-            db.execute(chat_sessions.update().where(chat_sessions.c.id == session_id).values(language=language, script=script))
+            db.execute(
+                chat_sessions.update().where(chat_sessions.c.id == session_id).values(language=language, script=script)
+            )
 
-    def add_message(self, session_id: str, sender: str, text: str, extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    def add_message(
+        self, session_id: str, sender: str, text: str, extra: Optional[Dict[str, Any]] = None
+    ) -> Dict[str, Any]:
         now = time.time()
         with self.engine.begin() as db:
             db.execute(
                 chat_messages.insert().values(
-                    session_id=session_id, sender=sender, text=text,
-                    extra=json.dumps(extra, ensure_ascii=False) if extra else None, created_at=now,
+                    session_id=session_id,
+                    sender=sender,
+                    text=text,
+                    extra=json.dumps(extra, ensure_ascii=False) if extra else None,
+                    created_at=now,
                 )
             )
         return {"sender": sender, "text": text, **(extra or {}), "at": now}
 
     def add_bot_messages(
-        self, session_id: str, messages: List[Tuple[str, Dict[str, Any]]], language: Optional[str], script: Optional[str]
+        self,
+        session_id: str,
+        messages: List[Tuple[str, Dict[str, Any]]],
+        language: Optional[str],
+        script: Optional[str],
     ) -> List[Dict[str, Any]]:
         """The bot's answers to one message, and the conversation's language, in one transaction."""
         now = time.time()
         stored = []
         with self.engine.begin() as db:
             for text, extra in messages:
-                db.execute(chat_messages.insert().values(
-                    session_id=session_id, sender="bot", text=text, extra=json.dumps(extra, ensure_ascii=False), created_at=now,
-                ))
+                db.execute(
+                    chat_messages.insert().values(
+                        session_id=session_id,
+                        sender="bot",
+                        text=text,
+                        extra=json.dumps(extra, ensure_ascii=False),
+                        created_at=now,
+                    )
+                )
                 stored.append({"sender": "bot", "text": text, **extra, "at": now})
             if language:
-                db.execute(chat_sessions.update().where(chat_sessions.c.id == session_id).values(language=language, script=script))
+                db.execute(
+                    chat_sessions.update()
+                    .where(chat_sessions.c.id == session_id)
+                    .values(language=language, script=script)
+                )
         return stored
 
     def history(self, session_id: str, limit: int = 200) -> List[Dict[str, Any]]:

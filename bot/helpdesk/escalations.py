@@ -3,6 +3,7 @@
 Status goes queued -> assigned -> resolved. While nobody can take one, an
 escalation waits as a ticket with the customer's e-mail address.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -81,7 +82,7 @@ class Escalation:
     resolved_at: Optional[float] = None
 
     @classmethod
-    def from_row(cls, row: Any) -> "Escalation":
+    def from_row(cls, row: Any) -> Escalation:
         values = dict(row._mapping)
         for key in ("moods", "transcript", "articles"):  # JSON text in the table
             values[key] = json.loads(values[key]) if values.get(key) else []
@@ -102,17 +103,37 @@ class EscalationStore:
     def create(self, new: NewEscalation) -> Escalation:
         now = time.time()
         values = {
-            "conversation_id": new.conversation_id, "language": new.language, "script": new.script,
-            "mood": new.mood, "moods": json.dumps(new.moods), "reason": new.reason, "priority": new.priority,
-            "queue": new.queue, "status": QUEUED, "transcript": json.dumps(new.transcript, ensure_ascii=False),
-            "articles": json.dumps(new.articles), "created_at": now, "updated_at": now,
+            "conversation_id": new.conversation_id,
+            "language": new.language,
+            "script": new.script,
+            "mood": new.mood,
+            "moods": json.dumps(new.moods),
+            "reason": new.reason,
+            "priority": new.priority,
+            "queue": new.queue,
+            "status": QUEUED,
+            "transcript": json.dumps(new.transcript, ensure_ascii=False),
+            "articles": json.dumps(new.articles),
+            "created_at": now,
+            "updated_at": now,
         }
         with self.engine.begin() as db:
             escalation_id = db.execute(escalations.insert().values(**values)).inserted_primary_key[0]
         return Escalation(
-            id=escalation_id, conversation_id=new.conversation_id, reason=new.reason, priority=new.priority,
-            queue=new.queue, status=QUEUED, created_at=now, updated_at=now, language=new.language, script=new.script,
-            mood=new.mood, moods=list(new.moods), transcript=list(new.transcript), articles=list(new.articles),
+            id=escalation_id,
+            conversation_id=new.conversation_id,
+            reason=new.reason,
+            priority=new.priority,
+            queue=new.queue,
+            status=QUEUED,
+            created_at=now,
+            updated_at=now,
+            language=new.language,
+            script=new.script,
+            mood=new.mood,
+            moods=list(new.moods),
+            transcript=list(new.transcript),
+            articles=list(new.articles),
         )
 
     def open_for(self, conversation_id: str) -> Optional[Escalation]:
@@ -133,7 +154,9 @@ class EscalationStore:
             if me is None or me.status != QUEUED:
                 return 0
             ahead = db.execute(
-                sa.select(sa.func.count()).select_from(escalations).where(
+                sa.select(sa.func.count())
+                .select_from(escalations)
+                .where(
                     escalations.c.queue == me.queue,
                     escalations.c.status == QUEUED,
                     escalations.c.id != me.id,
@@ -147,12 +170,18 @@ class EscalationStore:
 
     def set_email(self, escalation_id: int, email: str) -> None:
         with self.engine.begin() as db:
-            db.execute(escalations.update().where(escalations.c.id == escalation_id).values(email=email, updated_at=time.time()))
+            db.execute(
+                escalations.update()
+                .where(escalations.c.id == escalation_id)
+                .values(email=email, updated_at=time.time())
+            )
 
     def last_change(self) -> tuple:
         """Changes whenever an escalation is created, claimed or resolved (for live queues)."""
         with self.engine.connect() as db:
-            row = db.execute(sa.select(sa.func.count(), sa.func.max(escalations.c.updated_at)).select_from(escalations)).first()
+            row = db.execute(
+                sa.select(sa.func.count(), sa.func.max(escalations.c.updated_at)).select_from(escalations)
+            ).first()
         return tuple(row)
 
     def get(self, escalation_id: int) -> Optional[Escalation]:
@@ -160,7 +189,9 @@ class EscalationStore:
             row = db.execute(sa.select(escalations).where(escalations.c.id == escalation_id)).first()
         return Escalation.from_row(row) if row else None
 
-    def list(self, statuses=(QUEUED, ASSIGNED), queue: Optional[str] = None, language: Optional[str] = None) -> List[Escalation]:
+    def list(
+        self, statuses=(QUEUED, ASSIGNED), queue: Optional[str] = None, language: Optional[str] = None
+    ) -> List[Escalation]:
         """Open escalations, the most urgent first, then the longest waiting."""
         query = sa.select(escalations).where(escalations.c.status.in_(list(statuses)))
         if queue:
@@ -177,9 +208,18 @@ class EscalationStore:
             taken = db.execute(
                 escalations.update()
                 .where(escalations.c.id == escalation_id)
-                .where(sa.or_(escalations.c.status == QUEUED, sa.and_(escalations.c.status == ASSIGNED, escalations.c.agent == agent)))
-                .values(status=ASSIGNED, agent=agent, updated_at=time.time(),
-                        claimed_at=sa.func.coalesce(escalations.c.claimed_at, time.time()))
+                .where(
+                    sa.or_(
+                        escalations.c.status == QUEUED,
+                        sa.and_(escalations.c.status == ASSIGNED, escalations.c.agent == agent),
+                    )
+                )
+                .values(
+                    status=ASSIGNED,
+                    agent=agent,
+                    updated_at=time.time(),
+                    claimed_at=sa.func.coalesce(escalations.c.claimed_at, time.time()),
+                )
             ).rowcount
         return self.get(escalation_id) if taken else None
 
@@ -187,7 +227,9 @@ class EscalationStore:
         with self.engine.begin() as db:
             done = db.execute(
                 escalations.update()
-                .where(escalations.c.id == escalation_id, escalations.c.status == ASSIGNED, escalations.c.agent == agent)
+                .where(
+                    escalations.c.id == escalation_id, escalations.c.status == ASSIGNED, escalations.c.agent == agent
+                )
                 .values(status=RESOLVED, updated_at=time.time(), resolved_at=time.time())
             ).rowcount
         return self.get(escalation_id) if done else None

@@ -7,6 +7,7 @@ helpdesk.yml, per queue:
 A queue without `hours` is always open. `close` before `open` means the
 shift runs past midnight (22:00-06:00); `close: "24:00"` is the end of the day.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ def _clock(value: Any, key: str) -> time:
         hour, minute = (int(part) for part in text.split(":"))
         return time(hour, minute)
     except ValueError:
-        raise HoursError(f"{key} must be a time like \"09:00\", not {value!r}") from None
+        raise HoursError(f'{key} must be a time like "09:00", not {value!r}') from None
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class OpeningHours:
     closes: time
 
     @classmethod
-    def parse(cls, raw: Mapping[str, Any]) -> "OpeningHours":
+    def parse(cls, raw: Mapping[str, Any]) -> OpeningHours:
         zone = str(raw.get("timezone") or "UTC")
         try:
             ZoneInfo(zone)
@@ -59,7 +60,12 @@ class OpeningHours:
             if str(day).lower()[:3] not in DAYS:
                 raise HoursError(f"unknown day {day!r}; days are {', '.join(DAYS)}")
             days.append(DAYS.index(str(day).lower()[:3]))
-        return cls(zone, tuple(sorted(set(days))), _clock(raw.get("open", "00:00"), "open"), _clock(raw.get("close", "24:00"), "close"))
+        return cls(
+            zone,
+            tuple(sorted(set(days))),
+            _clock(raw.get("open", "00:00"), "open"),
+            _clock(raw.get("close", "24:00"), "close"),
+        )
 
     def is_open(self, now: Optional[datetime] = None) -> bool:
         local = (now or datetime.now(timezone.utc)).astimezone(ZoneInfo(self.zone))

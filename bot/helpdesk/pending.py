@@ -5,6 +5,7 @@ in order, when it is back, so nothing the customer wrote is lost.
 Several web servers may share the database: a message is leased before it
 is sent, so only one of them sends it.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,9 +46,15 @@ class PendingMessages:
 
     def add(self, session_id: str, text: str, extra: Dict[str, Any]) -> None:
         with self.engine.begin() as db:
-            db.execute(pending_messages.insert().values(
-                session_id=session_id, text=text, metadata=json.dumps(extra), created_at=time.time(), attempts=0,
-            ))
+            db.execute(
+                pending_messages.insert().values(
+                    session_id=session_id,
+                    text=text,
+                    metadata=json.dumps(extra),
+                    created_at=time.time(),
+                    attempts=0,
+                )
+            )
 
     def waiting(self, session_id: str) -> bool:
         with self.engine.connect() as db:
@@ -70,26 +77,42 @@ class PendingMessages:
         now = time.time()
         with self.engine.begin() as db:
             row = db.execute(
-                sa.select(pending_messages).where(pending_messages.c.session_id == session_id)
-                .order_by(pending_messages.c.id).limit(1)
+                sa.select(pending_messages)
+                .where(pending_messages.c.session_id == session_id)
+                .order_by(pending_messages.c.id)
+                .limit(1)
             ).first()
             if row is None:
                 return None
             taken = db.execute(
                 pending_messages.update()
                 .where(pending_messages.c.id == row.id)
-                .where(sa.or_(pending_messages.c.lease_until.is_(None), pending_messages.c.lease_until < now,
-                              pending_messages.c.lease_owner == self.owner))
+                .where(
+                    sa.or_(
+                        pending_messages.c.lease_until.is_(None),
+                        pending_messages.c.lease_until < now,
+                        pending_messages.c.lease_owner == self.owner,
+                    )
+                )
                 .values(lease_owner=self.owner, lease_until=now + LEASE_SECONDS, attempts=row.attempts + 1)
             ).rowcount
         if not taken:
             return None
-        return {"id": row.id, "text": row.text, "metadata": json.loads(row.metadata or "{}"), "created_at": row.created_at}
+        return {
+            "id": row.id,
+            "text": row.text,
+            "metadata": json.loads(row.metadata or "{}"),
+            "created_at": row.created_at,
+        }
 
     def release(self, pending_id: int) -> None:
         """Sending failed: the message waits for the next try."""
         with self.engine.begin() as db:
-            db.execute(pending_messages.update().where(pending_messages.c.id == pending_id).values(lease_owner=None, lease_until=None))
+            db.execute(
+                pending_messages.update()
+                .where(pending_messages.c.id == pending_id)
+                .values(lease_owner=None, lease_until=None)
+            )
 
     def done(self, pending_id: int) -> None:
         with self.engine.begin() as db:

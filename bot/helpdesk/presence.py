@@ -5,6 +5,7 @@ every heartbeat; the action server asks `online()` before telling a customer
 that a person will join. Kept in the help-desk database, so it holds across
 processes and machines.
 """
+
 from __future__ import annotations
 
 import time
@@ -37,7 +38,9 @@ class Presence:
     def seen(self, agent: str) -> None:
         now = time.time()
         with self.engine.begin() as db:
-            updated = db.execute(agent_presence.update().where(agent_presence.c.agent == agent).values(last_seen=now)).rowcount
+            updated = db.execute(
+                agent_presence.update().where(agent_presence.c.agent == agent).values(last_seen=now)
+            ).rowcount
         if not updated:
             try:
                 with self.engine.begin() as db:
@@ -52,5 +55,9 @@ class Presence:
     def online(self) -> List[str]:
         since = time.time() - ONLINE_SECONDS
         with self.engine.connect() as db:
-            rows = db.execute(sa.select(agent_presence.c.agent).where(agent_presence.c.last_seen >= since).order_by(agent_presence.c.agent))
+            rows = db.execute(
+                sa.select(agent_presence.c.agent)
+                .where(agent_presence.c.last_seen >= since)
+                .order_by(agent_presence.c.agent)
+            )
             return [row.agent for row in rows]

@@ -4,6 +4,7 @@ and for whom it called a person, how long customers waited, how they rated.
 Conversations are those of the chat widget in which the customer wrote
 something; escalations come from every channel.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -26,11 +27,12 @@ def build_report(database_url: Optional[str] = None, days: Optional[float] = Non
     engine = engine_with_tables(url, escalation_tables)
     since = time.time() - days * 86400 if days else 0.0
     with engine.connect() as db:
-        talked = (
-            sa.select(chat_sessions.c.id, chat_sessions.c.language)
-            .where(chat_sessions.c.id.in_(
-                sa.select(chat_messages.c.session_id).where(chat_messages.c.sender == "customer", chat_messages.c.created_at >= since)
-            ))
+        talked = sa.select(chat_sessions.c.id, chat_sessions.c.language).where(
+            chat_sessions.c.id.in_(
+                sa.select(chat_messages.c.session_id).where(
+                    chat_messages.c.sender == "customer", chat_messages.c.created_at >= since
+                )
+            )
         )
         conversations = {row.id: row.language for row in db.execute(talked)}
         handed = db.execute(sa.select(escalations).where(escalations.c.created_at >= since)).all()

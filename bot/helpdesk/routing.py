@@ -1,4 +1,5 @@
 """Which queue an escalation goes to, and how urgent it is."""
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ The rules and their thresholds are in helpdesk.yml (`escalation.rules`);
 each rule's name becomes the escalation's reason. These functions read a
 plain view of the conversation, so they are easy to test and to reuse.
 """
+
 from __future__ import annotations
 
 import re
@@ -70,11 +71,18 @@ def anger_reason(settings: EscalationSettings, turns: List[Turn]) -> Optional[st
         return turn.mood == "angry" and turn.mood_confidence >= rules[rule].get("confidence", 0.7)
 
     latest = turns[-1]
-    if "anger_with_threat" in rules and angry(latest, "anger_with_threat") and threatens(settings, latest.text, latest.language):
+    if (
+        "anger_with_threat" in rules
+        and angry(latest, "anger_with_threat")
+        and threatens(settings, latest.text, latest.language)
+    ):
         return "anger_with_threat"
-    if "repeated_anger" in rules and angry(latest, "repeated_anger"):
-        if sum(1 for t in turns if angry(t, "repeated_anger")) >= rules["repeated_anger"].get("times", 2):
-            return "repeated_anger"
+    if (
+        "repeated_anger" in rules
+        and angry(latest, "repeated_anger")
+        and sum(1 for t in turns if angry(t, "repeated_anger")) >= rules["repeated_anger"].get("times", 2)
+    ):
+        return "repeated_anger"
     return None
 
 

@@ -6,6 +6,7 @@ background thread tries every RETRY_SECONDS and announces each one to the
 webhook once it is stored. One file per conversation: asking again while
 the database is down does not make a second escalation.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -40,7 +41,9 @@ def keep(new: NewEscalation) -> Path:
     name = hashlib.sha256(new.conversation_id.encode("utf-8")).hexdigest()[:32] + ".json"
     path = spool_folder() / name
     partial = path.with_suffix(".tmp")
-    partial.write_text(json.dumps({**dataclasses.asdict(new), "kept_at": time.time()}, ensure_ascii=False), encoding="utf-8")
+    partial.write_text(
+        json.dumps({**dataclasses.asdict(new), "kept_at": time.time()}, ensure_ascii=False), encoding="utf-8"
+    )
     partial.replace(path)
     return path
 
@@ -66,7 +69,9 @@ def flush(store: EscalationStore, announce: Callable[[Escalation], None]) -> int
                 announce(store.create(new))
                 written += 1
         except SQLAlchemyError as error:
-            logger.warning("database still unavailable, %d escalation(s) wait in %s: %s", waiting(), spool_folder(), error)
+            logger.warning(
+                "database still unavailable, %d escalation(s) wait in %s: %s", waiting(), spool_folder(), error
+            )
             break
         path.unlink(missing_ok=True)
     return written
@@ -84,7 +89,7 @@ def retry_in_background(store_factory: Callable[[], EscalationStore], announce: 
                     written = flush(store_factory(), announce)
                     if written:
                         logger.info("wrote %d spooled escalation(s)", written)
-            except Exception:  # noqa: BLE001 (the thread must outlive any surprise)
+            except Exception:
                 logger.exception("spooled escalations: retry failed")
 
     with _lock:

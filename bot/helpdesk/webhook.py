@@ -4,6 +4,7 @@ Sent in the background: the chat never waits for it. A failed attempt
 (no answer, or an HTTP error) is retried with growing pauses; a delivered
 announcement is never sent again.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -1,8 +1,9 @@
 """Knowledge-base tools.
 
-    python -m bot.kb check [FOLDER]     validate the articles; exit 1 on problems
-    python -m bot.kb search LANG TEXT   show the best articles for a question
+python -m bot.kb check [FOLDER]     validate the articles; exit 1 on problems
+python -m bot.kb search LANG TEXT   show the best articles for a question
 """
+
 from __future__ import annotations
 
 import argparse

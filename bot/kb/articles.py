@@ -1,18 +1,19 @@
 """Knowledge-base articles: Markdown files with front matter, one per language.
 
-    data/kb/<lang>/<article-id>.md
+data/kb/<lang>/<article-id>.md
 
-    ---
-    id: import-data
-    title: How to import your data
-    tags: [import, csv, migrate]
-    questions: ["how do I bring my tickets from zendesk?", ...]   (optional)
-    url: https://...            (optional; else helpdesk.yml's article_url)
-    ---
-    The first paragraph is the answer the assistant gives in the chat.
+---
+id: import-data
+title: How to import your data
+tags: [import, csv, migrate]
+questions: ["how do I bring my tickets from zendesk?", ...]   (optional)
+url: https://...            (optional; else helpdesk.yml's article_url)
+---
+The first paragraph is the answer the assistant gives in the chat.
 
-    The rest is the article.
+The rest is the article.
 """
+
 from __future__ import annotations
 
 import re

@@ -10,8 +10,10 @@ Text is analysed like the NLU does (bot.nlu.multilingual_tokenizer): words
 lower-cased without accents, Chinese in Simplified script segmented by
 jieba, Vietnamese split into syllables so "khach hang" meets "khách hàng".
 """
+
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Dict, List, Sequence
@@ -46,7 +48,7 @@ def terms(text: str, language: str) -> List[str]:
         if language == "vi":
             syllables = lemma.split()
             result.extend(syllables)
-            result.extend(a + "_" + b for a, b in zip(syllables, syllables[1:]))
+            result.extend(a + "_" + b for a, b in itertools.pairwise(syllables))
         elif language == "zh":
             result.append(lemma)
             if len(lemma) > 1:

@@ -5,6 +5,7 @@ question (checked at most every `reload_interval` seconds) without retraining
 the Rasa model or restarting anything. A broken file is skipped with a
 warning; the rest keeps working.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,9 +35,7 @@ class Match:
 def folder_signature(folder: Path) -> Tuple:
     """Changes whenever an article file is added, removed or edited."""
     try:
-        return tuple(
-            sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*/*.md"))
-        )
+        return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*/*.md")))
     except OSError:
         return ()
 
@@ -113,8 +112,7 @@ class KnowledgeBase(ArticleShelf):
 
     def _loaded(self, collection: Collection) -> None:
         self._indexes: Dict[str, LanguageIndex] = {
-            language: LanguageIndex(language, self._articles_for(collection, language))
-            for language in self.languages
+            language: LanguageIndex(language, self._articles_for(collection, language)) for language in self.languages
         }
 
     def _articles_for(self, collection: Collection, language: str) -> List[Article]:
@@ -158,7 +156,9 @@ def _shared_instance(kind: type) -> ArticleShelf:
 
 def load_knowledge_base() -> KnowledgeBase:
     """The articles with their search indexes (the answering action, evaluation)."""
-    return _shared_instance(KnowledgeBase)
+    shelf = _shared_instance(KnowledgeBase)
+    assert isinstance(shelf, KnowledgeBase)
+    return shelf
 
 
 def load_articles() -> ArticleShelf:

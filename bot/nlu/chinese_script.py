@@ -1,4 +1,5 @@
 """Tell Simplified from Traditional Chinese and convert between them (OpenCC)."""
+
 from __future__ import annotations
 
 import functools
@@ -11,7 +12,7 @@ SIMPLIFIED = "Hans"
 TRADITIONAL = "Hant"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _converter(config: str):
     import opencc  # lazy: only Chinese conversations need it
 

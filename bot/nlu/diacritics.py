@@ -13,13 +13,14 @@ unigram frequencies come from `wordfreq`'s Vietnamese list, bigram counts
 from our own accented text (training examples, knowledge-base articles),
 which knows help-desk phrases ("mật khẩu", "đơn hàng", "hoàn tiền").
 """
+
 from __future__ import annotations
 
 import gzip
 import json
 import math
 import re
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Text, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -72,12 +73,11 @@ class DiacriticRestorer:
         for form in self.unigrams:
             forms.setdefault(strip_accents(form), []).append(form)
         self._forms = {
-            bare: sorted(found, key=lambda f: -self.unigrams[f])[:MAX_CANDIDATES]
-            for bare, found in forms.items()
+            bare: sorted(found, key=lambda f: -self.unigrams[f])[:MAX_CANDIDATES] for bare, found in forms.items()
         }
 
     @classmethod
-    def build(cls, texts: Iterable[str]) -> "DiacriticRestorer":
+    def build(cls, texts: Iterable[str]) -> DiacriticRestorer:
         """From wordfreq's Vietnamese list and accented texts of ours."""
         import wordfreq
 
@@ -107,7 +107,7 @@ class DiacriticRestorer:
         return {"unigrams": self.unigrams, "bigrams": self.bigrams}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Mapping]) -> "DiacriticRestorer":
+    def from_dict(cls, data: Mapping[str, Mapping]) -> DiacriticRestorer:
         return cls(data["unigrams"], data["bigrams"])
 
     def restore(self, text: str) -> str:
@@ -148,6 +148,7 @@ class DiacriticRestorer:
                     total = score + math.log(self._probability(previous, form, unigram))
                     if choice is None or total > choice[0]:
                         choice = (total, path)
+                assert choice is not None  # `best` is never empty
                 step[form] = (choice[0], choice[1] + [form])
             best = step
         return max(best.values(), key=lambda item: item[0])[1]
@@ -163,22 +164,20 @@ class DiacriticRestorer:
         return weight * seen + (1 - weight) * unigram
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class VietnameseDiacritics(GraphComponent):
     """Gives the encoder each Vietnamese message with its diacritics restored."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {}
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> Optional[List[str]]:
         return None
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         return ["wordfreq"]
 
     def __init__(
@@ -194,7 +193,7 @@ class VietnameseDiacritics(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -215,7 +214,7 @@ class VietnameseDiacritics(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,

@@ -10,10 +10,11 @@ answers "I did not understand" instead of a confident guess:
   still spreads its probability over the intents and may pick one with
   high confidence.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -39,14 +40,12 @@ def readable(message: Message) -> bool:
     return message.get(KNOWN_WORD_SHARE, 1.0) > 0
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class IntentClassifier(GraphComponent):
     """Logistic regression over sparse and dense sentence features."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             # Which features to use: "sparse" (n-gram counts), "dense" (meaning).
             "features": ["sparse", "dense"],
@@ -70,11 +69,11 @@ class IntentClassifier(GraphComponent):
         }
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         return ["sklearn", "skops"]
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: Dict[str, Any]) -> None:
         unknown = set(config["features"]) - set(KINDS)
         if unknown or not config["features"]:
             raise ValueError(
@@ -85,7 +84,7 @@ class IntentClassifier(GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         model: Any = None,
@@ -102,7 +101,7 @@ class IntentClassifier(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -111,7 +110,10 @@ class IntentClassifier(GraphComponent):
 
     def _matrix(self, messages: List[Message]) -> Any:
         return feature_matrix(
-            messages, self._config["features"], self._config["dense_weight"], self._widths,
+            messages,
+            self._config["features"],
+            self._config["dense_weight"],
+            self._widths,
             own_dense_languages=self._config["own_dense_languages"],
         )
 
@@ -122,7 +124,10 @@ class IntentClassifier(GraphComponent):
             return self._resource
         self._widths = feature_widths(examples)
         self._model = linear_model.fit(
-            "IntentClassifier", self._config, self._matrix(examples), [m.get(INTENT) for m in examples],
+            "IntentClassifier",
+            self._config,
+            self._matrix(examples),
+            [m.get(INTENT) for m in examples],
             max_iter=self._config["max_iter"],
         )
         self._scores = LinearScores(self._model)
@@ -132,7 +137,7 @@ class IntentClassifier(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -147,12 +152,12 @@ class IntentClassifier(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         known = [m for m in messages if readable(m)] if self._scores is not None else []
-        if known:
+        if known and self._scores is not None:
             probabilities = self._scores.probabilities(self._matrix(known))
             for message, row in zip(known, probabilities):
                 ranking = sorted(
                     ({"name": name, "confidence": float(p)} for name, p in zip(self._scores.classes, row)),
-                    key=lambda entry: -entry["confidence"],
+                    key=lambda entry: -float(entry["confidence"]),  # type: ignore[arg-type]
                 )
                 message.set(INTENT, ranking[0], add_to_output=True)
                 message.set(INTENT_RANKING_KEY, ranking[: self._config["ranking_length"]], add_to_output=True)

@@ -10,12 +10,13 @@ client's hint (message metadata `language`, e.g. "pt-BR" or "zh-TW") and the
 conversation's earlier language decide, so a one-word reply does not switch
 a Vietnamese conversation to Spanish.
 """
+
 from __future__ import annotations
 
 import gzip
 import json
 import logging
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -63,7 +64,7 @@ _HINT_SCRIPTS = {
 
 
 def parse_hint(hint: Any) -> Tuple[Optional[str], Optional[str]]:
-    """"pt-BR" -> ("pt", None); "zh-TW" -> ("zh", "Hant"); junk -> (None, None)."""
+    """ "pt-BR" -> ("pt", None); "zh-TW" -> ("zh", "Hant"); junk -> (None, None)."""
     if not isinstance(hint, str):
         return None, None
     parts = hint.strip().lower().replace("_", "-").split("-")
@@ -98,14 +99,12 @@ def previous_language(tracker: Optional[DialogueStateTracker]) -> Tuple[Optional
     return None, None
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class LanguageDetector(GraphComponent):
     """Detects pt, es, vi or zh (and Hans/Hant) for each message."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             # How many of the most frequent words of each language to keep.
             "lexicon_size": 120000,
@@ -122,18 +121,18 @@ class LanguageDetector(GraphComponent):
         }
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> Optional[List[str]]:
         return None  # the point of this component is that there is no one language
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         # opencc is left out: Rasa looks packages up by import name and by
         # distribution name, and for opencc the two differ.
         return ["langdetect", "wordfreq"]
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         lexicons: Optional[Dict[str, Lexicon]] = None,
@@ -146,7 +145,7 @@ class LanguageDetector(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -176,7 +175,7 @@ class LanguageDetector(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -202,9 +201,7 @@ class LanguageDetector(GraphComponent):
                 self._annotate(example, None)
         return training_data
 
-    def process(
-        self, messages: List[Message], tracker: Optional[DialogueStateTracker] = None
-    ) -> List[Message]:
+    def process(self, messages: List[Message], tracker: Optional[DialogueStateTracker] = None) -> List[Message]:
         for message in messages:
             self._annotate(message, tracker)
         return messages
@@ -223,6 +220,7 @@ class LanguageDetector(GraphComponent):
             prior[hint_language] *= self._config["hint_weight"]
         if earlier_language:
             prior[earlier_language] *= self._config["history_weight"]
+        assert self._scorer is not None  # trained or loaded before processing
         guess = self._scorer.guess(text, prior)
         script = None
         if guess.language == "zh":
@@ -245,11 +243,9 @@ class LanguageDetector(GraphComponent):
         if script:
             result[SCRIPT] = script
         message.set(LANGUAGE, result, add_to_output=True)
-        message.set(KNOWN_WORD_SHARE, self._scorer.known_share(message.get(TEXT) or ""))
+        message.set(KNOWN_WORD_SHARE, self._scorer.known_share(message.get(TEXT) or ""))  # type: ignore[union-attr]
         if self._config["add_entities"]:
-            entities = [
-                e for e in message.get(ENTITIES, []) if e.get("entity") not in (LANGUAGE, SCRIPT)
-            ]
+            entities = [e for e in message.get(ENTITIES, []) if e.get("entity") not in (LANGUAGE, SCRIPT)]
             entities.append(_entity(LANGUAGE, guess.language, guess.confidence))
             entities.append(_entity(SCRIPT, script or LATIN, guess.confidence))
             message.set(ENTITIES, entities, add_to_output=True)

@@ -15,8 +15,10 @@ Each vote is a log-likelihood; a prior (the client's hint, the
 conversation's earlier language) is added before normalising, so it decides
 only when the text itself does not.
 """
+
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -33,9 +35,7 @@ TAG = re.compile(r"<[^>]{0,200}>")
 URL = re.compile(r"(https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)  # links, e-mail addresses
 
 # Letters that only one of our Latin-script languages uses.
-VIETNAMESE_LETTERS = set(
-    "ăắằẳẵặđơớờởỡợưứừửữựạảấầẩẫậẹẻẽếềểễệỉịọỏốồổỗộủụỳỵỷỹýĩũ"
-)
+VIETNAMESE_LETTERS = set("ăắằẳẵặđơớờởỡợưứừửữựạảấầẩẫậẹẻẽếềểễệỉịọỏốồổỗộủụỳỵỷỹýĩũ")
 PORTUGUESE_LETTERS = set("çãõ")
 SPANISH_LETTERS = set("ñ¿¡")
 
@@ -43,25 +43,137 @@ SPANISH_LETTERS = set("ñ¿¡")
 # need to be words a customer of one language types and the other does not.
 CHAT_WORDS: Dict[str, Tuple[str, ...]] = {
     "pt": (
-        "vc", "vcs", "voce", "voces", "tb", "tbm", "pq", "nao", "naum", "eh",
-        "ta", "to", "tô", "ne", "blz", "vlw", "obg", "obgd", "brigado", "oi",
-        "ola", "tchau", "kkk", "kkkk", "rs", "mto", "mt", "msm", "agr",
-        "entao", "tambem", "voceis", "qdo", "qnd", "cadê", "cade", "pra",
-        "pro", "sim", "obrigado", "obrigada", "atendente", "ajuda", "nunca",
-        "consigo", "funciona", "isso", "esse", "essa", "meu", "minha",
+        "vc",
+        "vcs",
+        "voce",
+        "voces",
+        "tb",
+        "tbm",
+        "pq",
+        "nao",
+        "naum",
+        "eh",
+        "ta",
+        "to",
+        "tô",
+        "ne",
+        "blz",
+        "vlw",
+        "obg",
+        "obgd",
+        "brigado",
+        "oi",
+        "ola",
+        "tchau",
+        "kkk",
+        "kkkk",
+        "rs",
+        "mto",
+        "mt",
+        "msm",
+        "agr",
+        "entao",
+        "tambem",
+        "voceis",
+        "qdo",
+        "qnd",
+        "cadê",
+        "cade",
+        "pra",
+        "pro",
+        "sim",
+        "obrigado",
+        "obrigada",
+        "atendente",
+        "ajuda",
+        "nunca",
+        "consigo",
+        "funciona",
+        "isso",
+        "esse",
+        "essa",
+        "meu",
+        "minha",
     ),
     "es": (
-        "q", "xq", "pq", "porq", "porfa", "plis", "tmb", "tb", "tambien",
-        "ud", "uds", "usted", "ustedes", "hola", "chau", "chao", "gracias",
-        "jaja", "jajaja", "vale", "oye", "bueno", "xfa", "dnd", "aki",
-        "aqui", "nadie", "puedo", "funciona", "eso", "ese", "esa", "mi",
-        "mis", "si", "tengo", "quiero", "necesito", "ayuda",
+        "q",
+        "xq",
+        "pq",
+        "porq",
+        "porfa",
+        "plis",
+        "tmb",
+        "tb",
+        "tambien",
+        "ud",
+        "uds",
+        "usted",
+        "ustedes",
+        "hola",
+        "chau",
+        "chao",
+        "gracias",
+        "jaja",
+        "jajaja",
+        "vale",
+        "oye",
+        "bueno",
+        "xfa",
+        "dnd",
+        "aki",
+        "aqui",
+        "nadie",
+        "puedo",
+        "funciona",
+        "eso",
+        "ese",
+        "esa",
+        "mi",
+        "mis",
+        "si",
+        "tengo",
+        "quiero",
+        "necesito",
+        "ayuda",
     ),
     "vi": (
-        "ko", "k", "kg", "khong", "dc", "đc", "duoc", "j", "gi", "ntn",
-        "bn", "ad", "sp", "mk", "mik", "minh", "ban", "oke", "uk", "vang",
-        "ak", "a", "nhe", "nha", "ha", "roi", "cam", "on", "xin", "chao",
-        "toi", "em", "anh", "chi", "sao", "nao", "lam",
+        "ko",
+        "k",
+        "kg",
+        "khong",
+        "dc",
+        "đc",
+        "duoc",
+        "j",
+        "gi",
+        "ntn",
+        "bn",
+        "ad",
+        "sp",
+        "mk",
+        "mik",
+        "minh",
+        "ban",
+        "oke",
+        "uk",
+        "vang",
+        "ak",
+        "a",
+        "nhe",
+        "nha",
+        "ha",
+        "roi",
+        "cam",
+        "on",
+        "xin",
+        "chao",
+        "toi",
+        "em",
+        "anh",
+        "chi",
+        "sao",
+        "nao",
+        "lam",
     ),
 }
 
@@ -114,7 +226,7 @@ class CharacterModel:
         self.counts: Dict[str, int] = counts or {}
 
     @classmethod
-    def from_words(cls, words: Iterable[str]) -> "CharacterModel":
+    def from_words(cls, words: Iterable[str]) -> CharacterModel:
         counts: Dict[str, int] = {}
         for word in words:
             padded = f"^^{word}$"
@@ -157,21 +269,19 @@ class Lexicon:
     pairs: Dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def from_frequencies(cls, frequencies: Mapping[str, float]) -> "Lexicon":
+    def from_frequencies(cls, frequencies: Mapping[str, float]) -> Lexicon:
         lexicon = cls(exact=dict(frequencies))
         for word, frequency in frequencies.items():
             bare = strip_accents(word)
             lexicon.unaccented[bare] = lexicon.unaccented.get(bare, 0.0) + frequency
-        lexicon.spelling = CharacterModel.from_words(
-            list(frequencies) + list(lexicon.unaccented)
-        )
+        lexicon.spelling = CharacterModel.from_words(list(frequencies) + list(lexicon.unaccented))
         return lexicon
 
     def to_dict(self) -> Dict[str, Any]:
         return {"exact": self.exact, "spelling": self.spelling.to_dict(), "pairs": self.pairs}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Lexicon":
+    def from_dict(cls, data: Mapping[str, Any]) -> Lexicon:
         lexicon = cls(
             exact=dict(data["exact"]),
             spelling=CharacterModel(dict(data["spelling"])),
@@ -211,7 +321,7 @@ def word_pairs(texts: Iterable[str]) -> Dict[str, int]:
     counts: Dict[str, int] = {}
     for text in texts:
         words = [strip_accents(w) for w in WORD.findall(chinese_script.HAN.sub(" ", clean(text)))]
-        for pair in zip(words, words[1:]):
+        for pair in itertools.pairwise(words):
             key = " ".join(pair)
             counts[key] = counts.get(key, 0) + 1
     return counts
@@ -253,9 +363,7 @@ def build_lexicons(
     lexicons = {}
     for language in LATIN_LANGUAGES:
         frequencies = wordfreq.get_frequency_dict(language, "best")
-        top = dict(
-            sorted(frequencies.items(), key=lambda item: -item[1])[:max_words]
-        )
+        top = dict(sorted(frequencies.items(), key=lambda item: -item[1])[:max_words])
         top = {w: f for w, f in top.items() if WORD.fullmatch(w)}
         for word in CHAT_WORDS[language]:
             top[word] = max(top.get(word, 0.0), CHAT_WORD_FREQUENCY)
@@ -320,9 +428,7 @@ class LanguageScorer:
         self.lexicons = lexicons
         self.langdetect = langdetect_voter
 
-    def guess(
-        self, text: str, prior: Optional[Mapping[str, float]] = None
-    ) -> LanguageGuess:
+    def guess(self, text: str, prior: Optional[Mapping[str, float]] = None) -> LanguageGuess:
         """Score the text; `prior` maps languages to probabilities."""
         text = clean(text)
         log_odds = self._text_log_odds(text)
@@ -333,7 +439,7 @@ class LanguageScorer:
                 share = max(prior.get(language, 0.0) / total, 0.01)
                 log_odds[language] += math.log(share)
         probabilities = _softmax(log_odds)
-        language = max(probabilities, key=probabilities.get)
+        language = max(probabilities.items(), key=lambda item: item[1])[0]
         script = chinese_script.detect_script(text) if language == "zh" else None
         return LanguageGuess(
             language=language,
@@ -379,10 +485,7 @@ class LanguageScorer:
 
     def _add_word_votes(self, words: Iterable[str], log_odds: Dict[str, float]) -> None:
         for word in words:
-            votes = {
-                language: self.lexicons[language].log_probability(word)
-                for language in LATIN_LANGUAGES
-            }
+            votes = {language: self.lexicons[language].log_probability(word) for language in LATIN_LANGUAGES}
             best = max(votes.values())
             capped = not self.known(word)
             for language, vote in votes.items():
@@ -392,7 +495,7 @@ class LanguageScorer:
 
     def _add_pair_votes(self, words: List[str], log_odds: Dict[str, float]) -> None:
         bare = [strip_accents(w) for w in words]
-        for pair in zip(bare, bare[1:]):
+        for pair in itertools.pairwise(bare):
             key = " ".join(pair)
             for language in LATIN_LANGUAGES:
                 if key in self.lexicons[language].pairs:
@@ -414,6 +517,7 @@ class LanguageScorer:
         return sum(1 for w in words if self.known(w)) / len(words)
 
     def _add_langdetect_votes(self, text: str, log_odds: Dict[str, float]) -> None:
+        assert self.langdetect is not None  # the caller checks
         probabilities = self.langdetect.probabilities(text)
         if not probabilities:
             return

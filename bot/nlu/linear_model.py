@@ -2,6 +2,7 @@
 over the rows of bot/nlu/sentence_features.py, kept in the model as a skops
 file beside the feature widths, and read back without trusting the file.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,12 @@ def fit(name: str, config: Dict[str, Any], matrix: scipy.sparse.csr_matrix, labe
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(
-        C=config["C"], solver=config["solver"], tol=config["tol"],
-        class_weight="balanced", max_iter=max_iter, random_state=0,
+        C=config["C"],
+        solver=config["solver"],
+        tol=config["tol"],
+        class_weight="balanced",
+        max_iter=max_iter,
+        random_state=0,
     )
     started = time.monotonic()
     model.fit(matrix, labels)

@@ -13,11 +13,12 @@ dev set for precision (`python -m bot.evaluate tests/eval/dev.yml
 --tune-moods`): a false "angry" apologises to a calm customer and can hand
 them over to a person. Trained from each example's `metadata: {mood: ...}`.
 """
+
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import scipy.sparse
@@ -81,24 +82,19 @@ def style_matrix(texts: List[str], weight: float) -> np.ndarray:
 
 def choose_mood(probabilities: Dict[str, float], thresholds: Dict[str, float]) -> Tuple[str, float]:
     """The most probable mood among those at or above their threshold, else neutral."""
-    candidates = [
-        (p, mood) for mood, p in probabilities.items()
-        if mood != NEUTRAL and p >= thresholds.get(mood, 0.5)
-    ]
+    candidates = [(p, mood) for mood, p in probabilities.items() if mood != NEUTRAL and p >= thresholds.get(mood, 0.5)]
     if not candidates:
         return NEUTRAL, probabilities.get(NEUTRAL, 1.0)
     p, mood = max(candidates)
     return mood, p
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class MoodClassifier(GraphComponent):
     """Classifies each message as angry, confused, curious or neutral."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             # Which sentence features to use: "sparse" (n-gram counts), "dense" (meaning).
             "features": ["sparse", "dense"],
@@ -127,12 +123,12 @@ class MoodClassifier(GraphComponent):
         }
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         return ["sklearn", "skops"]
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         model: Any = None,
@@ -149,7 +145,7 @@ class MoodClassifier(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -157,7 +153,7 @@ class MoodClassifier(GraphComponent):
         return cls(config, model_storage, resource)
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: Dict[str, Any]) -> None:
         if config["C"] <= 0:
             raise ValueError("MoodClassifier: 'C' must be positive.")
         if set(config["features"]) - set(KINDS):
@@ -168,34 +164,33 @@ class MoodClassifier(GraphComponent):
         ]:
             unknown = set(thresholds) - (set(MOODS) - {NEUTRAL})
             if unknown:
-                raise ValueError(
-                    f"MoodClassifier: {where} are for angry, confused and curious; got {sorted(unknown)}."
-                )
+                raise ValueError(f"MoodClassifier: {where} are for angry, confused and curious; got {sorted(unknown)}.")
 
     def _matrix(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
         style = style_matrix([m.get(TEXT) or "" for m in messages], self._config["style_weight"])
         return feature_matrix(
-            messages, self._config["features"], self._config["dense_weight"], self._widths, style,
+            messages,
+            self._config["features"],
+            self._config["dense_weight"],
+            self._widths,
+            style,
             self._config["own_dense_languages"],
         )
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [
-            m for m in training_data.training_examples if m.get(TEXT) and mood_label(m)
-        ]
-        unknown = {mood_label(m) for m in examples} - set(MOODS)
+        examples = [m for m in training_data.training_examples if m.get(TEXT) and mood_label(m)]
+        labels: List[str] = [mood_label(m) or NEUTRAL for m in examples]  # (all labelled, as filtered above)
+        unknown = set(labels) - set(MOODS)
         if unknown:
             raise ValueError(
                 f"MoodClassifier: unknown mood label(s) {sorted(unknown)} in the "
                 f"training data; use one of {', '.join(MOODS)}."
             )
-        if len({mood_label(m) for m in examples}) < 2:
+        if len(set(labels)) < 2:
             logger.warning("MoodClassifier: fewer than two moods labelled; not trained.")
             return self._resource
         self._widths = feature_widths(examples)
-        self._model = linear_model.fit(
-            "MoodClassifier", self._config, self._matrix(examples), [mood_label(m) for m in examples], max_iter=2000
-        )
+        self._model = linear_model.fit("MoodClassifier", self._config, self._matrix(examples), labels, max_iter=2000)
         self._scores = LinearScores(self._model)
         linear_model.save(self._model_storage, self._resource, MODEL_FILE, self._model, self._widths)
         return self._resource
@@ -203,7 +198,7 @@ class MoodClassifier(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -239,9 +234,7 @@ class MoodClassifier(GraphComponent):
             name, confidence = choose_mood(probabilities, self.thresholds(language))
             message.set(MOOD, {"name": name, "confidence": confidence}, add_to_output=True)
             ranking = sorted(probabilities.items(), key=lambda item: -item[1])
-            message.set(
-                MOOD_RANKING, [{"name": m, "confidence": p} for m, p in ranking], add_to_output=True
-            )
+            message.set(MOOD_RANKING, [{"name": m, "confidence": p} for m, p in ranking], add_to_output=True)
             if self._config["add_entities"]:
                 entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != MOOD]
                 entities.append(

@@ -3,9 +3,10 @@
 Runs after LanguageDetector; the splitting itself (spaCy, jieba, pyvi, and
 each word's lemma) is bot/nlu/words.py, which the knowledge base shares.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
@@ -20,14 +21,12 @@ def tokenize_text(text: str, language: str) -> List[Token]:
     return [Token(text=w.text, start=w.start, end=w.end, lemma=w.lemma) for w in split_words(text, language)]
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class MultilingualTokenizer(Tokenizer):
     """Tokenizes by the language LanguageDetector found for the message."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             # Tokenizer base options: split intent names into tokens?
             "intent_tokenization_flag": False,
@@ -40,14 +39,14 @@ class MultilingualTokenizer(Tokenizer):
         }
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> Optional[List[str]]:
         return None
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         return ["spacy", "jieba", "pyvi"]  # and opencc, see LanguageDetector
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> List[Token]:
         text = message.get(attribute) or ""
         language = DEFAULT_LANGUAGE
         if attribute == TEXT:

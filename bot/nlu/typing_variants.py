@@ -9,11 +9,12 @@ examples were the ones written as full sentences.
 
 At prediction time the component does nothing.
 """
+
 from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Dict, Iterator, List, Optional, Text
+from typing import Any, Dict, Iterator, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -43,7 +44,7 @@ def lower_first(text: str) -> str:
     if not match:
         return text
     i = match.start()
-    return text[:i] + text[i].lower() + text[i + 1:]
+    return text[:i] + text[i].lower() + text[i + 1 :]
 
 
 def other_script(text: str) -> str:
@@ -73,24 +74,22 @@ def variants_of(text: str) -> Iterator[str]:
             yield variant
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class TypingVariants(GraphComponent):
     """Adds each training example's typing variants to the training data."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {}
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> Optional[List[str]]:
         return None
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,

@@ -10,6 +10,7 @@ script (請問 and 请问).
 Rasa's tokenizer (multilingual_tokenizer.py) and the knowledge base both use
 this; the web server imports the knowledge base, and must not pay for Rasa.
 """
+
 from __future__ import annotations
 
 import functools
@@ -35,7 +36,7 @@ class Word:
 DEFAULT_LANGUAGE = "pt"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def spacy_pipeline(language: str):
     """A blank spaCy pipeline (tokenizer only); loaded once per language."""
     import spacy
@@ -79,9 +80,7 @@ def split_words(text: str, language: str) -> List[Word]:
             continue
         start, end = word.idx, word.idx + len(word.text)
         original = text[start:end]
-        if segmented is text:
-            lemma = normalise(original, language)
-        else:  # already Simplified: no second conversion per word
-            lemma = word.text.lower()
+        # (when segmented is not text it is already Simplified: no second conversion per word)
+        lemma = normalise(original, language) if segmented is text else word.text.lower()
         words.append(Word(text=original, start=start, end=end, lemma=lemma.replace("_", " ")))
     return words

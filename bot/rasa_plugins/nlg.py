@@ -11,11 +11,12 @@ Contact details from helpdesk.yml fill {support_phone}, {support_email} and
 {opening_hours} in any response. A client that sends `reply_language: true`
 in a message's metadata gets the answer's language and script with it.
 """
+
 from __future__ import annotations
 
 import copy
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.core.nlg.response import ResponseVariationFilter, TemplatedNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -28,14 +29,14 @@ from bot.settings import get_settings
 logger = logging.getLogger(__name__)
 
 
-def most_specific(variations: List[Dict[Text, Any]]) -> Optional[Dict[Text, Any]]:
+def most_specific(variations: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     """The variation with the most conditions (the first one on a tie)."""
     if not variations:
         return None
     return max(variations, key=lambda v: len(v.get("condition") or []))
 
 
-def to_script(response: Dict[Text, Any], script: Optional[str]) -> Dict[Text, Any]:
+def to_script(response: Dict[str, Any], script: Optional[str]) -> Dict[str, Any]:
     """Convert a Chinese response's text and button titles to Traditional."""
     if script != chinese_script.TRADITIONAL:
         return response
@@ -59,8 +60,8 @@ class MultilingualNLG(TemplatedNaturalLanguageGenerator):
         speedups.install()  # made once, in the Rasa server, when it loads this NLG
 
     def _random_response_for(
-        self, utter_action: Text, output_channel: Text, filled_slots: Dict[Text, Any]
-    ) -> Optional[Dict[Text, Any]]:
+        self, utter_action: str, output_channel: str, filled_slots: Dict[str, Any]
+    ) -> Optional[Dict[str, Any]]:
         if utter_action not in self.responses:
             return None
         suitable = ResponseVariationFilter(self.responses).responses_for_utter_action(
@@ -70,11 +71,11 @@ class MultilingualNLG(TemplatedNaturalLanguageGenerator):
 
     async def generate(
         self,
-        utter_action: Text,
+        utter_action: str,
         tracker: DialogueStateTracker,
-        output_channel: Text,
+        output_channel: str,
         **kwargs: Any,
-    ) -> Optional[Dict[Text, Any]]:
+    ) -> Optional[Dict[str, Any]]:
         slots = tracker.current_slot_values()
         response = self.render(utter_action, slots, output_channel, **kwargs)
         if response is not None and (tracker.latest_message.metadata or {}).get(REPLY_LANGUAGE):
@@ -87,11 +88,11 @@ class MultilingualNLG(TemplatedNaturalLanguageGenerator):
 
     def render(
         self,
-        utter_action: Text,
-        filled_slots: Dict[Text, Any],
-        output_channel: Text = "",
+        utter_action: str,
+        filled_slots: Dict[str, Any],
+        output_channel: str = "",
         **kwargs: Any,
-    ) -> Optional[Dict[Text, Any]]:
+    ) -> Optional[Dict[str, Any]]:
         """The response for these slot values (usable without a tracker)."""
         settings = get_settings()
         slots = dict(filled_slots)

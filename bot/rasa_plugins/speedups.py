@@ -6,6 +6,7 @@ py-spy showed over half of the Rasa server's busy time per message there.
 The same check, with the validator built once, is installed by
 `install()`, which MultilingualNLG calls when Rasa starts.
 """
+
 from __future__ import annotations
 
 import functools

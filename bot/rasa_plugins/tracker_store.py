@@ -5,6 +5,7 @@ a flushed commit per message was a large share of Rasa's time here.
 endpoints.yml: `tracker_store: {type: bot.rasa_plugins.tracker_store.SQLiteTrackerStore, db: var/conversations.db}`.
 For PostgreSQL use Rasa's own `type: SQL` (deploy/endpoints.yml).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,6 +17,8 @@ from bot.database import create_engine
 
 
 class SQLiteTrackerStore(SQLTrackerStore):
+    engine: sa.engine.Engine  # set by SQLTrackerStore, replaced below
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("dialect", "sqlite")
         super().__init__(*args, **kwargs)

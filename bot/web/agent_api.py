@@ -10,6 +10,7 @@ While an agent holds a conversation, Rasa's tracker for it is paused (the
 bot is silent on every channel); resolving resumes it and the bot answers
 again.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -47,8 +48,20 @@ logger = logging.getLogger(__name__)
 CONSOLES = "agents:console"
 QUEUE_CHECK_SECONDS = 1.0
 LIST_FIELDS = (
-    "id", "conversation_id", "language", "script", "mood", "reason", "priority", "queue", "status",
-    "created_at", "claimed_at", "resolved_at", "agent", "email",
+    "id",
+    "conversation_id",
+    "language",
+    "script",
+    "mood",
+    "reason",
+    "priority",
+    "queue",
+    "status",
+    "created_at",
+    "claimed_at",
+    "resolved_at",
+    "agent",
+    "email",
 )
 
 
@@ -86,7 +99,10 @@ async def list_escalations(request: web.Request) -> web.Response:
     await require_agent(request)
     statuses = request.query.get("status", f"{QUEUED},{ASSIGNED}").split(",")
     records = await asyncio.to_thread(
-        request.app[ESCALATIONS].list, statuses, request.query.get("queue") or None, request.query.get("language") or None
+        request.app[ESCALATIONS].list,
+        statuses,
+        request.query.get("queue") or None,
+        request.query.get("language") or None,
     )
     return web.json_response([summary(r) for r in records])
 
@@ -95,7 +111,7 @@ def _escalation_id(request: web.Request) -> int:
     try:
         return int(request.match_info["id"])
     except ValueError:
-        raise ApiError(404, "not_found", "No such escalation.")
+        raise ApiError(404, "not_found", "No such escalation.") from None
 
 
 async def _live_messages(request: web.Request, record: Escalation):
@@ -111,14 +127,16 @@ async def get_escalation(request: web.Request) -> web.Response:
     await require_agent(request)
     record = await asyncio.to_thread(request.app[ESCALATIONS].get, _escalation_id(request))
     if record is None:
-        raise ApiError(404, "not_found", "No such escalation.")
-    return web.json_response({
-        **summary(record),
-        "transcript": record.transcript,
-        "articles": record.articles,
-        "moods": record.moods,
-        "messages": await _live_messages(request, record),
-    })
+        raise ApiError(404, "not_found", "No such escalation.") from None
+    return web.json_response(
+        {
+            **summary(record),
+            "transcript": record.transcript,
+            "articles": record.articles,
+            "moods": record.moods,
+            "messages": await _live_messages(request, record),
+        }
+    )
 
 
 async def claim(request: web.Request) -> web.Response:
@@ -187,7 +205,7 @@ async def report(request: web.Request) -> web.Response:
     try:
         days = float(request.query["days"]) if request.query.get("days") else None
     except ValueError:
-        raise ApiError(400, "bad_request", "days must be a number.")
+        raise ApiError(400, "bad_request", "days must be a number.") from None
     return web.json_response(await asyncio.to_thread(build_report, request.app[STORE].database_url, days))
 
 

@@ -4,6 +4,7 @@ agents' consoles while the conversation is escalated).
 
 When Rasa or the action server is down, the message waits in the pending
 table and is sent again, in order, when they are back."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,7 +41,9 @@ def check_text(text: Any) -> str:
     return text
 
 
-UNAVAILABLE = "The assistant is not reachable right now; your message is kept and will be answered as soon as it is back."
+UNAVAILABLE = (
+    "The assistant is not reachable right now; your message is kept and will be answered as soon as it is back."
+)
 
 
 async def handle_customer_message(
@@ -53,10 +56,11 @@ async def handle_customer_message(
     text = check_text(data.get("text"))
     if not app[LIMITER].allow(session.id):
         raise ApiError(429, "rate_limited", "Too many messages; wait a few seconds.")
-    display = data.get("display").replace("\x00", "") if isinstance(data.get("display"), str) else ""
-    shown = display if 0 < len(display.strip()) and len(display) <= MAX_DISPLAY_CHARS else text
+    given = data.get("display")
+    display = given.replace("\x00", "") if isinstance(given, str) else ""
+    shown = display if len(display.strip()) > 0 and len(display) <= MAX_DISPLAY_CHARS else text
     hint = data.get("language")
-    metadata = {"language": hint[:MAX_HINT_CHARS]} if isinstance(hint, str) else {}
+    metadata: Dict[str, Any] = {"language": hint[:MAX_HINT_CHARS]} if isinstance(hint, str) else {}
     metadata[REPLY_LANGUAGE] = True
     store: ChatStore = app[STORE]
     hub: Hub = app[HUB]
@@ -78,11 +82,15 @@ async def handle_customer_message(
             await asyncio.to_thread(app[PENDING].add, session.id, text, metadata)
             failure = ApiError(503, "assistant_unavailable", UNAVAILABLE)
             await hub.publish_except(session.id, failure.as_event(), origin)  # other tabs stop "typing"
-            raise failure
+            raise failure from error
 
 
 async def deliver(
-    app: web.Application, session_id: str, text: str, metadata: Dict[str, Any], escalation_id: Optional[int] = None,
+    app: web.Application,
+    session_id: str,
+    text: str,
+    metadata: Dict[str, Any],
+    escalation_id: Optional[int] = None,
     taken: Optional[Callable[[], None]] = None,
 ) -> List[Dict[str, Any]]:
     """Send one customer message to Rasa; store and publish the bot's replies.
@@ -106,8 +114,11 @@ async def deliver(
     store: ChatStore = app[STORE]
     extra = {"language": language, "script": script}
     stored = await asyncio.to_thread(
-        store.add_bot_messages, session_id, [(r.get("text") or "", {"buttons": r.get("buttons") or [], **extra}) for r in shown],
-        language if language else None, script,
+        store.add_bot_messages,
+        session_id,
+        [(r.get("text") or "", {"buttons": r.get("buttons") or [], **extra}) for r in shown],
+        language if language else None,
+        script,
     )
     sent = []
     for line in stored:
@@ -150,7 +161,7 @@ async def resend_pending(app: web.Application) -> None:
                     break
         except SQLAlchemyError as error:
             logger.warning("waiting messages: database unavailable: %s", error)
-        except Exception:  # noqa: BLE001 (the loop must outlive any surprise; logged with its reason)
+        except Exception:
             logger.exception("waiting messages: retry failed")
 
 
@@ -166,8 +177,14 @@ async def resend_session(app: web.Application, session_id: str) -> bool:
                 await asyncio.to_thread(pending.done, message["id"])  # a person has it now (it is in the transcript)
                 continue
             try:
-                await deliver(app, session_id, message["text"], message["metadata"], escalation_id=held.id if held else None,
-                              taken=functools.partial(pending.done, message["id"]))
+                await deliver(
+                    app,
+                    session_id,
+                    message["text"],
+                    message["metadata"],
+                    escalation_id=held.id if held else None,
+                    taken=functools.partial(pending.done, message["id"]),
+                )
             except AssistantUnavailable as error:
                 logger.info("still unavailable for %s: %s", session_id, error)
                 await asyncio.to_thread(pending.release, message["id"])

@@ -4,6 +4,7 @@ live connection (the widget's WebSocket).
 Customers never choose their conversation id: POST /api/sessions issues a
 random id and a secret token, and every call (HTTP or WebSocket) must bring
 both."""
+
 from __future__ import annotations
 
 import asyncio

@@ -6,6 +6,7 @@ each one holds, so the widget (static/widget.js) and the console
 (static/agent.js) can rely on one shape per type; tests/web/test_events.py
 checks every event a conversation produces against it.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
@@ -13,17 +14,21 @@ from typing import Any, Dict, List, Optional
 Event = Dict[str, Any]
 
 # A line of the transcript, as the store keeps it (bot/helpdesk/conversations.py).
-_CHAT_MESSAGE = {
+_CHAT_MESSAGE: Dict[str, Any] = {
     "type": "object",
     "required": ["sender", "text", "at"],
     "properties": {
         "sender": {"enum": ["customer", "bot", "agent"]},
         "text": {"type": "string"},
         "at": {"type": "number"},
-        "buttons": {"type": "array", "items": {
-            "type": "object", "required": ["title", "payload"],
-            "properties": {"title": {"type": "string"}, "payload": {"type": "string"}},
-        }},
+        "buttons": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["title", "payload"],
+                "properties": {"title": {"type": "string"}, "payload": {"type": "string"}},
+            },
+        },
         "language": {"type": ["string", "null"]},
         "script": {"type": ["string", "null"]},
         "name": {"type": "string"},  # an agent's display name
@@ -43,11 +48,14 @@ def _event(kind: str, required: Dict[str, Any]) -> Dict[str, Any]:
 
 # To the customer's tabs.
 CUSTOMER_SCHEMAS: Dict[str, Dict[str, Any]] = {
-    "history": _event("history", {
-        "messages": {"type": "array", "items": _CHAT_MESSAGE},
-        "language": {"type": ["string", "null"]},
-        "script": {"type": ["string", "null"]},
-    }),
+    "history": _event(
+        "history",
+        {
+            "messages": {"type": "array", "items": _CHAT_MESSAGE},
+            "language": {"type": ["string", "null"]},
+            "script": {"type": ["string", "null"]},
+        },
+    ),
     # A message's fields sit in the event itself, so the widget shows an
     # event and a history line alike.
     "message": {
@@ -66,11 +74,14 @@ CONSOLE_SCHEMAS: Dict[str, Dict[str, Any]] = {
     "ready": _event("ready", {"agent": {"type": "string"}}),
     "queue_changed": _event("queue_changed", {}),
     # A new line in an escalated conversation; the console reads it again.
-    "message": _event("message", {
-        "conversation_id": {"type": "string"},
-        "escalation_id": {"type": "integer"},
-        "message": _CHAT_MESSAGE,
-    }),
+    "message": _event(
+        "message",
+        {
+            "conversation_id": {"type": "string"},
+            "escalation_id": {"type": "integer"},
+            "message": _CHAT_MESSAGE,
+        },
+    ),
     "error": CUSTOMER_SCHEMAS["error"],
 }
 

@@ -1,5 +1,6 @@
 """What the web server's handlers share: the app's typed keys and the one
 error type every API refusal (HTTP or live connection) is raised as."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,7 +32,9 @@ SESSION_LIMITER = web.AppKey("session_limiter", RateLimiter)  # new conversation
 LOGIN_LIMITER = web.AppKey("login_limiter", RateLimiter)  # agents' sign-in attempts per address
 LOCKS = web.AppKey("locks", weakref.WeakValueDictionary)  # session id -> asyncio.Lock
 CONSOLE_AGENTS = web.AppKey("console_agents", dict)
-ALLOWED_ORIGINS = web.AppKey("allowed_origins", tuple)  # sites whose pages may call the API ("*": any)  # agent name -> open consoles on this server
+ALLOWED_ORIGINS = web.AppKey(
+    "allowed_origins", tuple
+)  # sites whose pages may call the API ("*": any)  # agent name -> open consoles on this server
 MAX_BODY_BYTES = 64 * 1024  # of a request
 
 
@@ -56,7 +59,9 @@ def json_error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"error": code, "message": message}, status=status)
 
 
-STORAGE_UNAVAILABLE = ApiError(503, "storage_unavailable", "Chat history is unavailable right now; please try again in a moment.")
+STORAGE_UNAVAILABLE = ApiError(
+    503, "storage_unavailable", "Chat history is unavailable right now; please try again in a moment."
+)
 
 
 def parse_json(raw: str) -> Dict[str, Any]:
@@ -77,9 +82,9 @@ async def read_json(request: web.Request) -> Dict[str, Any]:
         return parse_json(await request.text())
     except (UnicodeDecodeError, LookupError, web.RequestPayloadError):
         # Not UTF-8, an unknown charset, or a body that does not decompress.
-        raise ApiError(400, "bad_request", "Send a JSON object (UTF-8 text).")
+        raise ApiError(400, "bad_request", "Send a JSON object (UTF-8 text).") from None
     except web.HTTPRequestEntityTooLarge:
-        raise ApiError(413, "too_large", f"The request body is too large (at most {MAX_BODY_BYTES} bytes).")
+        raise ApiError(413, "too_large", f"The request body is too large (at most {MAX_BODY_BYTES} bytes).") from None
 
 
 def session_lock(app: web.Application, session_id: str) -> asyncio.Lock:

@@ -6,6 +6,7 @@ consoles share one topic (bot/web/agent_api.py CONSOLES). The web server
 never writes to a socket directly. `Hub` lives in one process; `RedisHub`
 (REDIS_URL set) carries the same calls between several web servers.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,11 +49,15 @@ class Hub:
     async def publish(self, session_id: str, event: Dict[str, Any]) -> None:
         await self.publish_except(session_id, event, None)
 
-    async def publish_except(self, session_id: str, event: Dict[str, Any], skip: Optional[web.WebSocketResponse]) -> None:
+    async def publish_except(
+        self, session_id: str, event: Dict[str, Any], skip: Optional[web.WebSocketResponse]
+    ) -> None:
         """Publish to every socket of the session but `skip` (the sender)."""
         await self.publish_here(session_id, event, skip)
 
-    async def publish_here(self, session_id: str, event: Dict[str, Any], skip: Optional[web.WebSocketResponse] = None) -> None:
+    async def publish_here(
+        self, session_id: str, event: Dict[str, Any], skip: Optional[web.WebSocketResponse] = None
+    ) -> None:
         """To this server's sockets only: events every server makes itself, and
         what RedisHub receives from the others."""
         for socket in list(self._sockets.get(session_id, ())):
@@ -99,8 +104,15 @@ class RedisHub(Hub):
                 await self._listener
         await self._redis.close()
 
-    async def publish_except(self, session_id: str, event: Dict[str, Any], skip: Optional[web.WebSocketResponse]) -> None:
-        message = {"topic": session_id, "event": event, "server": self.server_id, "skip": id(skip) if skip is not None else None}
+    async def publish_except(
+        self, session_id: str, event: Dict[str, Any], skip: Optional[web.WebSocketResponse]
+    ) -> None:
+        message = {
+            "topic": session_id,
+            "event": event,
+            "server": self.server_id,
+            "skip": id(skip) if skip is not None else None,
+        }
         try:
             await self._redis.publish(self.CHANNEL, json.dumps(message))
         except (RedisError, OSError) as error:

@@ -1,4 +1,5 @@
 """How much one chat session may send: message size and rate."""
+
 from __future__ import annotations
 
 import time

@@ -1,5 +1,6 @@
 """The pages: the demo page with the widget, the widget script, the agent
 console and report, the knowledge-base articles, and the health check."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,11 +30,15 @@ CONSOLE_POLICY = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self
 async def console_page(request: web.Request) -> web.StreamResponse:
     """The agent console; it holds no data itself: everything comes through the
     agents' API, which needs a signed-in agent."""
-    return web.FileResponse(STATIC / "agent.html", headers={"Content-Security-Policy": CONSOLE_POLICY, "Cache-Control": "no-cache"})
+    return web.FileResponse(
+        STATIC / "agent.html", headers={"Content-Security-Policy": CONSOLE_POLICY, "Cache-Control": "no-cache"}
+    )
 
 
 async def report_page(request: web.Request) -> web.StreamResponse:
-    return web.FileResponse(STATIC / "report.html", headers={"Content-Security-Policy": CONSOLE_POLICY, "Cache-Control": "no-cache"})
+    return web.FileResponse(
+        STATIC / "report.html", headers={"Content-Security-Policy": CONSOLE_POLICY, "Cache-Control": "no-cache"}
+    )
 
 
 async def widget_script(request: web.Request) -> web.StreamResponse:
@@ -68,7 +73,9 @@ def render_article(language: str, article_id: str) -> Optional[str]:
 
 async def article_page(request: web.Request) -> web.Response:
     language = request.match_info["lang"]
-    page = await asyncio.to_thread(render_article, language, request.match_info["id"]) if language in LANGUAGES else None
+    page = (
+        await asyncio.to_thread(render_article, language, request.match_info["id"]) if language in LANGUAGES else None
+    )
     if page is None:
         raise web.HTTPNotFound(text="No such article.")
     return web.Response(text=page, content_type="text/html", headers={"Content-Security-Policy": ARTICLE_POLICY})

@@ -1,6 +1,7 @@
 """Talking to the Rasa server: its REST channel, the conversation's slots, and
 pausing a conversation while a person holds it (Rasa's HTTP API, so the bot
 is silent on every channel, not only the widget)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -96,7 +97,9 @@ class RasaClient:
         """The conversation's language and script slots, if Rasa can tell."""
         try:
             client = await self._client()
-            async with client.get(f"{self.url}/conversations/{sender}/tracker", params={"include_events": "NONE", **self._auth}) as reply:
+            async with client.get(
+                f"{self.url}/conversations/{sender}/tracker", params={"include_events": "NONE", **self._auth}
+            ) as reply:
                 if reply.status != 200:
                     return None, None
                 tracker = await reply.json()
@@ -117,7 +120,9 @@ class RasaClient:
         try:
             client = await self._client()
             async with client.post(
-                f"{self.url}/conversations/{sender}/tracker/events", params={"include_events": "NONE", **self._auth}, json=events
+                f"{self.url}/conversations/{sender}/tracker/events",
+                params={"include_events": "NONE", **self._auth},
+                json=events,
             ) as reply:
                 if reply.status != 200:
                     raise AssistantUnavailable(f"Rasa answered {reply.status}: {(await reply.text())[:200]}")
@@ -131,20 +136,25 @@ class RasaClient:
     async def hand_back(self, sender: str) -> None:
         """The bot answers again, starting afresh: the escalation is closed, the
         counters of the escalation rules start from zero and no form is open."""
-        await self.add_events(sender, [
-            {"event": "resume"},
-            {"event": "active_loop", "name": None},
-            {"event": "slot", "name": "escalation_id", "value": None},
-            {"event": "slot", "name": "kb_unhelpful_count", "value": 0},
-            {"event": "slot", "name": "kb_no_article_count", "value": 0},
-        ])
+        await self.add_events(
+            sender,
+            [
+                {"event": "resume"},
+                {"event": "active_loop", "name": None},
+                {"event": "slot", "name": "escalation_id", "value": None},
+                {"event": "slot", "name": "kb_unhelpful_count", "value": 0},
+                {"event": "slot", "name": "kb_no_article_count", "value": 0},
+            ],
+        )
 
     async def customer_messages(self, sender: str, since: float) -> List[Dict[str, Any]]:
         """What the customer wrote in Rasa since `since` (for conversations that
         come through other channels than the widget, e.g. REST)."""
         try:
             client = await self._client()
-            async with client.get(f"{self.url}/conversations/{sender}/tracker", params={"include_events": "ALL", **self._auth}) as reply:
+            async with client.get(
+                f"{self.url}/conversations/{sender}/tracker", params={"include_events": "ALL", **self._auth}
+            ) as reply:
                 if reply.status != 200:
                     return []
                 tracker = await reply.json()

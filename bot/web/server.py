@@ -11,6 +11,7 @@ customer_api.py, agent_api.py and pages.py, the chat pipeline in chat.py.
     CHAT_MESSAGES_PER_10S    messages a session may send per 10 s (8; raised by `make bench`)
     CHAT_SESSIONS_PER_MINUTE new conversations per client address per minute (30)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -90,9 +91,14 @@ async def headers(request: web.Request, handler):
 
 
 def create_app(
-    rasa_url: str, database_url: Optional[str] = None, agents: Optional[Mapping[str, str]] = None,
-    messages_per_window: int = MAX_MESSAGES, sessions_per_minute: int = NEW_SESSIONS_PER_MINUTE,
-    actions_url: Optional[str] = None, redis_url: Optional[str] = None, rasa_token: Optional[str] = None,
+    rasa_url: str,
+    database_url: Optional[str] = None,
+    agents: Optional[Mapping[str, str]] = None,
+    messages_per_window: int = MAX_MESSAGES,
+    sessions_per_minute: int = NEW_SESSIONS_PER_MINUTE,
+    actions_url: Optional[str] = None,
+    redis_url: Optional[str] = None,
+    rasa_token: Optional[str] = None,
     allowed_origins: Tuple[str, ...] = ("*",),
 ) -> web.Application:
     database_url = database_url or default_database_url()
@@ -141,7 +147,7 @@ def main() -> None:
         env = environment()
         check_production(env)
     except SettingsError as error:
-        raise SystemExit(f"error: {error}")
+        raise SystemExit(f"error: {error}") from None
     parser = argparse.ArgumentParser(prog="python -m bot.web.server")
     parser.add_argument("--port", type=int, default=env.web_port)
     parser.add_argument("--host", default=env.web_host)
@@ -158,7 +164,9 @@ def main() -> None:
     )
     web.run_app(
         app,
-        host=args.host, port=args.port, access_log_class=PathOnlyAccessLogger,
+        host=args.host,
+        port=args.port,
+        access_log_class=PathOnlyAccessLogger,
     )
 
 

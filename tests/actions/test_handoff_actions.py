@@ -1,5 +1,6 @@
 """Escalation actions: every named rule, the e-mail form, a database that is
 down; on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,20 +14,35 @@ from actions.small_talk import ActionReply
 
 def user(text, intent="ask_question", mood="neutral", confidence=0.9, language="pt"):
     return {
-        "event": "user", "text": text,
-        "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "mood": {"name": mood, "confidence": confidence}, "language": {"name": language}},
+        "event": "user",
+        "text": text,
+        "parse_data": {
+            "intent": {"name": intent, "confidence": 0.9},
+            "mood": {"name": mood, "confidence": confidence},
+            "language": {"name": language},
+        },
     }
 
 
 def tracker(*turns, **slots) -> Tracker:
     latest = turns[-1]
-    return Tracker.from_dict({
-        "sender_id": "customer-1",
-        "slots": {"language": latest["parse_data"]["language"]["name"], "script": "Latn", "mood": latest["parse_data"]["mood"]["name"], **slots},
-        "latest_message": {**latest["parse_data"], "text": latest["text"]},
-        "events": list(turns),
-        "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen",
-    })
+    return Tracker.from_dict(
+        {
+            "sender_id": "customer-1",
+            "slots": {
+                "language": latest["parse_data"]["language"]["name"],
+                "script": "Latn",
+                "mood": latest["parse_data"]["mood"]["name"],
+                **slots,
+            },
+            "latest_message": {**latest["parse_data"], "text": latest["text"]},
+            "events": list(turns),
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
 
 
 async def run(action, t):
@@ -43,7 +59,9 @@ def stored(database_url):
     with engine_for(database_url).connect() as db:
         if not sa.inspect(db).has_table("escalations"):
             return []
-        rows = db.execute(sa.text("select reason, priority, queue, status, language, email from escalations order by id"))
+        rows = db.execute(
+            sa.text("select reason, priority, queue, status, language, email from escalations order by id")
+        )
         return [tuple(row)[:5] for row in rows]
 
 
@@ -81,13 +99,18 @@ async def test_two_questions_without_an_article(own_database):
 
 
 async def test_anger_twice(own_database):
-    t = tracker(user("isso nao funciona!!!", "report_problem", "angry"), user("DE NOVO?? que porcaria", "report_problem", "angry"))
+    t = tracker(
+        user("isso nao funciona!!!", "report_problem", "angry"),
+        user("DE NOVO?? que porcaria", "report_problem", "angry"),
+    )
     responses, events = await run(ActionAnswerQuestion(), t)
     assert responses == ["utter_escalation_offline"] and escalated(events)
     assert stored(own_database)[0][:2] == ("repeated_anger", 4)  # 3, plus 1 for an angry customer
 
 
-@pytest.mark.parametrize("language, text", [("es", "voy a cancelar todo y llamar a mi abogado"), ("zh", "再不退款我就投诉")])
+@pytest.mark.parametrize(
+    "language, text", [("es", "voy a cancelar todo y llamar a mi abogado"), ("zh", "再不退款我就投诉")]
+)
 async def test_one_angry_message_with_a_threat_whatever_the_intent(own_database, language, text):
     responses, events = await run(ActionReply(), tracker(user(text, "goodbye", "angry", language=language)))
     assert responses == ["utter_escalation_offline"] and escalated(events)
@@ -116,8 +139,14 @@ async def test_a_curious_prospect_asking_for_sales_goes_to_the_sales_queue(own_d
 
 @pytest.mark.parametrize(
     "text, email",
-    [("ana@empresa.com.br", "ana@empresa.com.br"), ("meu email é ana.souza+chat@x.io ok?", "ana.souza+chat@x.io"),
-     ("我的邮箱是 wang@company.cn", "wang@company.cn"), ("sei la", None), ("ana@", None), ("@x.com", None)],
+    [
+        ("ana@empresa.com.br", "ana@empresa.com.br"),
+        ("meu email é ana.souza+chat@x.io ok?", "ana.souza+chat@x.io"),
+        ("我的邮箱是 wang@company.cn", "wang@company.cn"),
+        ("sei la", None),
+        ("ana@", None),
+        ("@x.com", None),
+    ],
 )
 async def test_email_is_checked_and_asked_again(text, email):
     dispatcher = CollectingDispatcher()
@@ -129,17 +158,23 @@ async def test_email_is_checked_and_asked_again(text, email):
 async def test_ticket_keeps_the_email(own_database):
     _, events = await run(ActionEscalate(), tracker(user("atendente", "request_human")))
     escalation_id = next(e["value"] for e in events if e.get("name") == "escalation_id")
-    responses, _ = await run(ActionTicketCreated(), tracker(user("ana@x.com"), escalation_id=escalation_id, email="ana@x.com"))
+    responses, _ = await run(
+        ActionTicketCreated(), tracker(user("ana@x.com"), escalation_id=escalation_id, email="ana@x.com")
+    )
     assert responses == ["utter_ticket_created"]
     assert emails(own_database) == ["ana@x.com"]
     # Asking for a person again: the same ticket, its place in the queue, no second form.
-    responses, events = await run(ActionEscalate(), tracker(user("atendente!", "request_human"), escalation_id=escalation_id))
+    responses, events = await run(
+        ActionEscalate(), tracker(user("atendente!", "request_human"), escalation_id=escalation_id)
+    )
     assert responses == ["utter_escalation_offline"] and not escalated(events)
     assert len(stored(own_database)) == 1
 
 
 @pytest.mark.parametrize("failure", ["down", "full"])
-async def test_an_escalation_made_while_the_database_fails_is_kept_and_written_when_it_is_back(own_database, monkeypatch, tmp_path, failure):
+async def test_an_escalation_made_while_the_database_fails_is_kept_and_written_when_it_is_back(
+    own_database, monkeypatch, tmp_path, failure
+):
     import sqlalchemy as sa
 
     from bot.helpdesk import spool
@@ -150,14 +185,18 @@ async def test_an_escalation_made_while_the_database_fails_is_kept_and_written_w
     if failure == "down":
         monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing-folder' / 'x.db'}")
     else:
+
         def full(self, new):
             raise sa.exc.OperationalError("INSERT INTO escalations", {}, Exception("database or disk is full"))
+
         monkeypatch.setattr(EscalationStore, "create", full)
 
     t = tracker(user("quiero hablar con una persona YA", "request_human", "angry", language="es"))
     responses, events = await run(ActionEscalate(), t)
     # The customer is told it is kept, with the direct contacts, not left with silence.
-    assert responses == ["utter_escalation_saved"] and events == [{"event": "slot", "timestamp": None, "name": "escalation_id", "value": "spooled"}]
+    assert responses == ["utter_escalation_saved"] and events == [
+        {"event": "slot", "timestamp": None, "name": "escalation_id", "value": "spooled"}
+    ]
     assert stored(own_database) == [] and spool.waiting() == 1
     await run(ActionEscalate(), t)  # asking again while it fails: still one
     assert spool.waiting() == 1
@@ -196,12 +235,14 @@ async def test_outside_opening_hours_the_customer_is_told_when_we_open(own_datab
     from bot.helpdesk.presence import Presence
     from bot.settings import get_settings
 
-    settings = yaml.safe_load(open(get_settings().source, encoding="utf-8"))
+    settings = yaml.safe_load(get_settings().source.read_text(encoding="utf-8"))
     # Open one minute a week, a week-day other than today's: closed now.
     import datetime
 
     other_day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[(datetime.datetime.utcnow().weekday() + 3) % 7]
-    settings["escalation"]["queues"]["support"] = {"hours": {"timezone": "UTC", "days": [other_day], "open": "03:00", "close": "03:01"}}
+    settings["escalation"]["queues"]["support"] = {
+        "hours": {"timezone": "UTC", "days": [other_day], "open": "03:00", "close": "03:01"}
+    }
     path = tmp_path / "closed.yml"
     path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("HELPDESK_CONFIG", str(path))
@@ -209,9 +250,14 @@ async def test_outside_opening_hours_the_customer_is_told_when_we_open(own_datab
     Presence(own_database).seen("ana")  # someone is online, but the queue is closed
 
     dispatcher = CollectingDispatcher()
-    events = await ActionEscalate().run(dispatcher, tracker(user("quiero hablar con una persona", "request_human", language="es")), {})
+    events = await ActionEscalate().run(
+        dispatcher, tracker(user("quiero hablar con una persona", "request_human", language="es")), {}
+    )
     assert [m["response"] for m in dispatcher.messages] == ["utter_escalation_closed"] and escalated(events)
-    assert dispatcher.messages[0]["hours"] == f"{ {'mon': 'lun', 'tue': 'mar', 'wed': 'mié', 'thu': 'jue', 'fri': 'vie', 'sat': 'sáb', 'sun': 'dom'}[other_day]} 03:00–03:01 (UTC)"
+    assert (
+        dispatcher.messages[0]["hours"]
+        == f"{ {'mon': 'lun', 'tue': 'mar', 'wed': 'mié', 'thu': 'jue', 'fri': 'vie', 'sat': 'sáb', 'sun': 'dom'}[other_day]} 03:00–03:01 (UTC)"
+    )
 
 
 async def test_after_an_agent_hands_back_earlier_anger_no_longer_counts(own_database):
@@ -222,11 +268,12 @@ async def test_after_an_agent_hands_back_earlier_anger_no_longer_counts(own_data
 
 
 async def test_the_escalation_keeps_the_articles_the_bot_tried(own_database):
-
     from bot.helpdesk.escalations import EscalationStore
 
-    tried = [{"event": "slot", "name": "kb_articles", "value": ["import-data", "export-data"]},
-             {"event": "slot", "name": "kb_articles", "value": ["import-data", "reset-password"]}]
+    tried = [
+        {"event": "slot", "name": "kb_articles", "value": ["import-data", "export-data"]},
+        {"event": "slot", "name": "kb_articles", "value": ["import-data", "reset-password"]},
+    ]
     t = tracker(user("nao consigo importar"), *tried, user("quero um atendente", "request_human"))
     await run(ActionEscalate(), t)
     record = EscalationStore(own_database).list()[0]

@@ -1,4 +1,5 @@
 """The answering action: three confidence bands, tone, and feedback."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -79,7 +80,9 @@ async def test_angry_customer_is_offered_a_person_after_the_answer():
 
 
 async def test_curious_customer_gets_something_more_to_explore():
-    messages, _ = await run(ActionAnswerQuestion(), tracker("qual a diferenca entre chatbot e chat ao vivo", mood="curious"))
+    messages, _ = await run(
+        ActionAnswerQuestion(), tracker("qual a diferenca entre chatbot e chat ao vivo", mood="curious")
+    )
     assert messages[-1]["response"] == "utter_curious_more"
 
 
@@ -94,14 +97,18 @@ async def test_traditional_writer_gets_traditional_suggestion_buttons(monkeypatc
 
 
 async def test_it_did_not_help_counts_as_a_failure():
-    messages, slots = await run(ActionAnswerFeedback(), tracker("/deny", intent="deny", kb_articles=["import-data"], kb_unhelpful_count=1))
+    messages, slots = await run(
+        ActionAnswerFeedback(), tracker("/deny", intent="deny", kb_articles=["import-data"], kb_unhelpful_count=1)
+    )
     assert messages[0]["response"] == "utter_sorry_not_helped"
     assert slots["kb_unhelpful_count"] == 2
     assert slots["kb_articles"] is None
 
 
 async def test_it_helped_resets_the_count():
-    messages, slots = await run(ActionAnswerFeedback(), tracker("/affirm", intent="affirm", kb_articles=["import-data"], kb_unhelpful_count=1))
+    messages, slots = await run(
+        ActionAnswerFeedback(), tracker("/affirm", intent="affirm", kb_articles=["import-data"], kb_unhelpful_count=1)
+    )
     assert messages[0]["response"] == "utter_glad_it_helped"
     assert slots["kb_unhelpful_count"] == 0
 

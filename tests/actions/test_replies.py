@@ -5,6 +5,7 @@ although it asks something or reports a problem; the actions must answer it
 from the knowledge base (or say there is no article), in every language.
 Bare replies keep their short answers.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -24,7 +25,12 @@ def tracker(text, language, intent, ranking=None, bot_spoke=False, **slots):
     return Tracker.from_dict(
         {
             "sender_id": "test",
-            "slots": {"language": language, "script": "Hans" if language == "zh" else "Latn", "mood": "neutral", **slots},
+            "slots": {
+                "language": language,
+                "script": "Hans" if language == "zh" else "Latn",
+                "mood": "neutral",
+                **slots,
+            },
             "latest_message": {
                 "text": text,
                 "intent": {"name": intent, "confidence": 0.6},

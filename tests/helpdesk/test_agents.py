@@ -1,4 +1,5 @@
 """Agent accounts in the database, and the command that adds them."""
+
 import subprocess
 import sys
 
@@ -23,12 +24,24 @@ def test_accounts_from_config_or_database_sign_in_and_sessions_expire(database_u
 def test_the_add_command_stores_only_a_hash(tmp_path):
     url = f"sqlite:///{tmp_path / 'helpdesk.db'}"
     env = {"DATABASE_URL": url, "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-m", "bot.helpdesk.agents", "add", "carla"], input="a long enough password\n",
-                          capture_output=True, text=True, env=env, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.helpdesk.agents", "add", "carla"],
+        input="a long enough password\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     assert AgentSessions({}, url).sign_in("carla", "a long enough password") is not None
     raw = (tmp_path / "helpdesk.db").read_bytes()
     assert b"a long enough password" not in raw
-    short = subprocess.run([sys.executable, "-m", "bot.helpdesk.agents", "add", "dan"], input="short\n",
-                           capture_output=True, text=True, env=env, cwd=ROOT)
+    short = subprocess.run(
+        [sys.executable, "-m", "bot.helpdesk.agents", "add", "dan"],
+        input="short\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert short.returncode == 1 and "12 characters" in short.stderr

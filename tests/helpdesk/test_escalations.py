@@ -1,10 +1,20 @@
 """Escalation records in SQL, on SQLite and on PostgreSQL."""
+
 from bot.helpdesk.escalations import EscalationStore, NewEscalation
 
 
 def new(conversation, priority=2, queue="support"):
-    return NewEscalation(conversation, "request_human", priority, queue, "pt", None, "angry", ["neutral", "angry"],
-                         [{"sender": "customer", "text": "<b>oi</b>", "mood": "angry"}])
+    return NewEscalation(
+        conversation,
+        "request_human",
+        priority,
+        queue,
+        "pt",
+        None,
+        "angry",
+        ["neutral", "angry"],
+        [{"sender": "customer", "text": "<b>oi</b>", "mood": "angry"}],
+    )
 
 
 def test_records_keep_what_an_agent_needs(database_url):

@@ -1,4 +1,5 @@
 """Which agents are online, on SQLite and PostgreSQL."""
+
 import time
 
 from bot.helpdesk import presence

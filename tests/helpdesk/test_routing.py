@@ -1,4 +1,5 @@
 """Queue and priority of an escalation."""
+
 from bot.helpdesk.routing import choose_queue, priority
 from bot.settings import get_settings
 
@@ -21,7 +22,9 @@ def test_an_article_about_trial_or_demo_also_means_sales():
 def test_everything_else_goes_to_support():
     assert choose_queue(settings(), "pt", "angry", ["quanto custa essa porcaria de plano"]) == "support"
     assert choose_queue(settings(), "pt", "curious", ["como importo um csv"]) == "support"
-    assert choose_queue(settings(), "pt", "curious", ["explanação"]) == "support"  # "plano" inside a word does not count
+    assert (
+        choose_queue(settings(), "pt", "curious", ["explanação"]) == "support"
+    )  # "plano" inside a word does not count
 
 
 def test_priority_comes_from_the_reason_and_anger_raises_it():

@@ -1,4 +1,5 @@
 """The named rules that make the bot hand over by itself."""
+
 import pytest
 
 from bot.helpdesk.rules import Turn, anger_reason, consecutive_fallbacks, reached, threatens, turns_from_events
@@ -49,7 +50,12 @@ def test_threat_words_are_whole_words_outside_chinese():
 
 
 def test_fallbacks_in_a_row():
-    turns = [turn(intent="nlu_fallback"), turn(intent="greet"), turn(intent="nlu_fallback"), turn(intent="nlu_fallback")]
+    turns = [
+        turn(intent="nlu_fallback"),
+        turn(intent="greet"),
+        turn(intent="nlu_fallback"),
+        turn(intent="nlu_fallback"),
+    ]
     assert consecutive_fallbacks(turns) == 2
     assert reached(settings(), "repeated_fallback", 2) and not reached(settings(), "repeated_fallback", 1)
 
@@ -57,7 +63,15 @@ def test_fallbacks_in_a_row():
 def test_turns_are_read_from_rasa_events():
     events = [
         {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": "oi", "parse_data": {"intent": {"name": "greet"}, "mood": {"name": "angry", "confidence": 0.81}, "language": {"name": "pt"}}},
+        {
+            "event": "user",
+            "text": "oi",
+            "parse_data": {
+                "intent": {"name": "greet"},
+                "mood": {"name": "angry", "confidence": 0.81},
+                "language": {"name": "pt"},
+            },
+        },
         {"event": "bot", "text": "Olá"},
         {"event": "user", "text": "/affirm", "parse_data": {"intent": {"name": "affirm"}}},
     ]

@@ -1,4 +1,5 @@
 """Announcing escalations: retried while the target is down, delivered once."""
+
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 

@@ -1,4 +1,5 @@
 """Reading article files, and `python -m bot.kb check` naming each problem."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Finding the right article the way customers ask, and reloading edits."""
+
 from __future__ import annotations
 
 import os
@@ -57,7 +58,10 @@ def test_odd_queries_give_a_short_ranked_list(kb, text):
 
 def test_edited_article_is_found_without_restart_or_retraining(kb_folder):
     kb = KnowledgeBase(kb_folder, reload_interval=0)
-    assert kb.search("reembolso do pagamento", "pt", limit=1) == [] or kb.search("reembolso do pagamento", "pt", limit=1)[0].article_id != "refunds"
+    assert (
+        kb.search("reembolso do pagamento", "pt", limit=1) == []
+        or kb.search("reembolso do pagamento", "pt", limit=1)[0].article_id != "refunds"
+    )
     path = write_article(kb_folder, "pt", "refunds", "Reembolso do pagamento", "Pedimos o reembolso em até 7 dias.")
     future = time.time() + 5
     os.utime(path, (future, future))

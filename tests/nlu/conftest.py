@@ -56,15 +56,21 @@ class Featurizers:
         self.tokenizer = tokenizer
         self.counts = [
             CountVectorsFeaturizer.create(
-                {**CountVectorsFeaturizer.get_default_config(), **config}, model_storage,
-                Resource(f"counts_{index}_{id(self)}"), execution_context,
+                {**CountVectorsFeaturizer.get_default_config(), **config},
+                model_storage,
+                Resource(f"counts_{index}_{id(self)}"),
+                execution_context,
             )
-            for index, config in enumerate([
-                {"token_pattern": r"(?u)\b\w+\b", "ngram_range": [1, 2]},
-                {"analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4},
-            ])
+            for index, config in enumerate(
+                [
+                    {"token_pattern": r"(?u)\b\w+\b", "ngram_range": [1, 2]},
+                    {"analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4},
+                ]
+            )
         ]
-        self.encoder = SentenceEncoder.create(SentenceEncoder.get_default_config(), model_storage, None, execution_context)
+        self.encoder = SentenceEncoder.create(
+            SentenceEncoder.get_default_config(), model_storage, None, execution_context
+        )
 
     def train(self, data):
         self.tokenizer.process_training_data(data)

@@ -1,4 +1,5 @@
 """Vietnamese typed without diacritics reaches the encoder with them restored."""
+
 import pytest
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import TEXT

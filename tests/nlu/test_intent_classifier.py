@@ -1,5 +1,6 @@
 """IntentClassifier over sparse and dense features: trains, loads back, and
 gives no intent to what it cannot read."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,18 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.intent_classifier import IntentClassifier
 
 EXAMPLES = {
-    "ask_question": ["quanto custa o plano", "qual o horario de atendimento", "como troco minha senha", "vcs entregam no sabado?"],
-    "report_problem": ["nao consigo entrar na conta", "o site esta fora do ar", "meu pedido nao chegou", "deu erro no pagamento"],
+    "ask_question": [
+        "quanto custa o plano",
+        "qual o horario de atendimento",
+        "como troco minha senha",
+        "vcs entregam no sabado?",
+    ],
+    "report_problem": [
+        "nao consigo entrar na conta",
+        "o site esta fora do ar",
+        "meu pedido nao chegou",
+        "deu erro no pagamento",
+    ],
     "greet": ["oi", "bom dia", "ola tudo bem", "boa tarde"],
 }
 

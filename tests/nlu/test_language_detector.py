@@ -1,4 +1,5 @@
 """LanguageDetector as Rasa runs it: metadata hints and conversation history."""
+
 from __future__ import annotations
 
 import pytest
@@ -53,12 +54,19 @@ def test_a_clear_new_language_switches(language_detector):
 def test_traditional_conversation_keeps_traditional_for_script_neutral_text(language_detector):
     # 你好 is the same in both scripts: the conversation's script decides.
     message = detect(language_detector, "你好", tracker=tracker_after("zh", "Hant"))
-    assert message.get("language") ["script"] == "Hant"
+    assert message.get("language")["script"] == "Hant"
 
 
 @pytest.mark.parametrize(
     "hint, language, script",
-    [("pt-BR", "pt", None), ("es", "es", None), ("zh-TW", "zh", "Hant"), ("zh-Hans-CN", "zh", "Hans"), ("en-US", None, None), (42, None, None)],
+    [
+        ("pt-BR", "pt", None),
+        ("es", "es", None),
+        ("zh-TW", "zh", "Hant"),
+        ("zh-Hans-CN", "zh", "Hans"),
+        ("en-US", None, None),
+        (42, None, None),
+    ],
 )
 def test_client_hints(hint, language, script):
     assert parse_hint(hint) == (language, script)

@@ -1,4 +1,5 @@
 """Which language a short chat message is in, on the inputs that are hard."""
+
 from __future__ import annotations
 
 import pytest
@@ -88,7 +89,12 @@ def test_word_pairs_of_the_training_examples_tell_near_twins_apart():
     # Every word of "metodos de pago" is Portuguese too ("pago" = paid); the
     # pair is what only Spanish customers write.
     training = {
-        "pt": ["quais as formas de pagamento?", "aceitam pix ou boleto?", "quero a nota fiscal", "cade minha nota fiscal"],
+        "pt": [
+            "quais as formas de pagamento?",
+            "aceitam pix ou boleto?",
+            "quero a nota fiscal",
+            "cade minha nota fiscal",
+        ],
         "es": ["metodos de pago?", "que metodos de pago aceptan", "aceptan transferencia?"],
         "vi": ["thanh toan bang the duoc khong", "co nhan chuyen khoan khong"],
     }

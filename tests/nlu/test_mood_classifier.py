@@ -1,4 +1,5 @@
 """MoodClassifier trained from example metadata, and its outputs."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,9 +9,24 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.mood_classifier import MoodClassifier, choose_mood, style_features
 
 EXAMPLES = {
-    "angry": ["ISSO E UM ABSURDO!!!", "que porcaria de sistema, quero cancelar!!", "estou furioso, ninguem resolve NADA", "PESSIMO atendimento!!!"],
-    "confused": ["nao entendi, onde eu clico??", "como assim? to perdido", "nao sei o que fazer agora???", "hein? nao entendi nada"],
-    "curious": ["que legal, o que mais da pra fazer?", "quero saber mais sobre os recursos", "interessante! tem demonstracao?", "me conta mais sobre o chatbot"],
+    "angry": [
+        "ISSO E UM ABSURDO!!!",
+        "que porcaria de sistema, quero cancelar!!",
+        "estou furioso, ninguem resolve NADA",
+        "PESSIMO atendimento!!!",
+    ],
+    "confused": [
+        "nao entendi, onde eu clico??",
+        "como assim? to perdido",
+        "nao sei o que fazer agora???",
+        "hein? nao entendi nada",
+    ],
+    "curious": [
+        "que legal, o que mais da pra fazer?",
+        "quero saber mais sobre os recursos",
+        "interessante! tem demonstracao?",
+        "me conta mais sobre o chatbot",
+    ],
     "neutral": ["qual o horario de atendimento", "preciso alterar meu email", "bom dia", "gostaria de um boleto"],
 }
 
@@ -19,7 +35,9 @@ EXAMPLES = {
 def training_data(featurizers):
     def make() -> TrainingData:
         messages = [
-            Message(data={"text": text, "intent": "x", "metadata": {"example": {"mood": mood}}, "language": {"name": "pt"}})
+            Message(
+                data={"text": text, "intent": "x", "metadata": {"example": {"mood": mood}}, "language": {"name": "pt"}}
+            )
             for mood, texts in EXAMPLES.items()
             for text in texts
         ]
@@ -39,7 +57,9 @@ def classify(featurizers):
     return run
 
 
-def test_trained_classifier_recognises_moods_and_survives_loading(mood_classifier_factory, model_storage, execution_context, training_data, classify):
+def test_trained_classifier_recognises_moods_and_survives_loading(
+    mood_classifier_factory, model_storage, execution_context, training_data, classify
+):
     classifier, resource, config = mood_classifier_factory()
     classifier.train(training_data())
     loaded = MoodClassifier.load(config, model_storage, resource, execution_context)
@@ -99,7 +119,9 @@ def test_choose_mood_prefers_the_most_probable_mood_over_its_threshold():
 def test_untrained_classifier_says_neutral(model_storage, execution_context, classify):
     from rasa.engine.storage.resource import Resource
 
-    loaded = MoodClassifier.load(MoodClassifier.get_default_config(), model_storage, Resource("never_trained"), execution_context)
+    loaded = MoodClassifier.load(
+        MoodClassifier.get_default_config(), model_storage, Resource("never_trained"), execution_context
+    )
     assert classify(loaded, "QUE ABSURDO!!!").get("mood")["name"] == "neutral"
 
 
@@ -110,7 +132,9 @@ def test_style_features_see_shouting_and_question_marks():
     assert style_features("como???")[3] == 1.0
 
 
-@pytest.mark.parametrize("text", ["x" * 10000, "😡😡😡", "<script>alert('x')</script>", "\x00\ufffd", "请问你们有免费试用吗"])
+@pytest.mark.parametrize(
+    "text", ["x" * 10000, "😡😡😡", "<script>alert('x')</script>", "\x00\ufffd", "请问你们有免费试用吗"]
+)
 def test_odd_messages_get_one_of_the_four_moods(mood_classifier_factory, text, training_data, classify):
     classifier, _, _ = mood_classifier_factory()
     classifier.train(training_data())

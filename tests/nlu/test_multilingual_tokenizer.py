@@ -1,4 +1,5 @@
 """Words per language, and lemmas that make the ways of typing a word meet."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,9 +34,15 @@ def test_unaccented_forms_share_lemmas():
     assert lemmas("¿Cómo está?", "es")[1] == "como"
 
 
-@pytest.mark.parametrize("language, with_stop", [
-    ("pt", "Quero trocar a senha."), ("es", "Necesito ayuda..."), ("vi", "Cho mình hỏi giá."), ("zh", "我想退款。"),
-])
+@pytest.mark.parametrize(
+    "language, with_stop",
+    [
+        ("pt", "Quero trocar a senha."),
+        ("es", "Necesito ayuda..."),
+        ("vi", "Cho mình hỏi giá."),
+        ("zh", "我想退款。"),
+    ],
+)
 def test_a_full_stop_is_not_a_word(language, with_stop):
     assert lemmas(with_stop, language) == lemmas(with_stop.rstrip(".。"), language)
     assert tokenize_text("...", language) == []

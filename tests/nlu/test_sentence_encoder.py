@@ -1,4 +1,5 @@
 """SentenceEncoder: one meaning vector per message, whatever its typography."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -52,8 +53,12 @@ def test_same_meaning_in_other_words_is_closer_than_another_meaning_in_vietnames
 
 @pytest.mark.parametrize(
     "a, b",
-    [("Quero saber o horário.", "quero saber o horario"), ("請問價格", "请问价格"), ("Tem desconto?。", "tem desconto?"),
-     ("Tôi muốn đổi mật khẩu.", "toi muon doi mat khau")],
+    [
+        ("Quero saber o horário.", "quero saber o horario"),
+        ("請問價格", "请问价格"),
+        ("Tem desconto?。", "tem desconto?"),
+        ("Tôi muốn đổi mật khẩu.", "toi muon doi mat khau"),
+    ],
 )
 def test_typography_without_meaning_gives_the_same_vector(encoder, a, b):
     assert encoder_input(a) == encoder_input(b) or np.allclose(vector(encoder, a), vector(encoder, b), atol=1e-5)
@@ -84,7 +89,9 @@ def test_odd_messages_do_not_break_it(encoder, text):
 
 
 def test_training_examples_get_vectors_too(encoder):
-    data = TrainingData([Message(data={"text": "Oi.", "intent": "greet"}), Message(data={"text": "oi", "intent": "greet"})])
+    data = TrainingData(
+        [Message(data={"text": "Oi.", "intent": "greet"}), Message(data={"text": "oi", "intent": "greet"})]
+    )
     encoder.process_training_data(data)
     vectors = [m.get_dense_features("text")[1].features for m in data.training_examples]
     assert np.allclose(vectors[0], vectors[1])

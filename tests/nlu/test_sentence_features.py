@@ -1,4 +1,5 @@
 """The classifiers' feature rows and their fast probabilities."""
+
 from __future__ import annotations
 
 import numpy as np

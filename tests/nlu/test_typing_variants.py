@@ -1,4 +1,5 @@
 """TypingVariants: each training example also as customers type it otherwise."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,16 +24,20 @@ def test_variants(text, expected):
 
 
 def test_variants_keep_intent_mood_and_language_and_are_added_once():
-    message = Message(data={
-        "text": "Quero saber o horário.", "intent": "ask_question",
-        "metadata": {"example": {"mood": "neutral"}}, "language": {"name": "pt", "confidence": 1.0},
-    })
+    message = Message(
+        data={
+            "text": "Quero saber o horário.",
+            "intent": "ask_question",
+            "metadata": {"example": {"mood": "neutral"}},
+            "language": {"name": "pt", "confidence": 1.0},
+        }
+    )
     already = Message(data={"text": "quero saber o horário.", "intent": "ask_question"})
     component = TypingVariants.create({}, None, None, None)
     data = component.process_training_data(TrainingData([message, already]))
     texts = [m.get("text") for m in data.training_examples]
     assert len(texts) == len(set(texts))
-    added = [m for m in data.training_examples if m.get("text") == "Quero saber o horario."][0]
+    added = next(m for m in data.training_examples if m.get("text") == "Quero saber o horario.")
     assert added.get("intent") == "ask_question"
     assert added.get("metadata") == {"example": {"mood": "neutral"}}
     assert added.get("language")["name"] == "pt"

@@ -1,4 +1,5 @@
 """Shared by the web server tests: a stand-in Rasa and a new chat session."""
+
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -13,11 +14,22 @@ async def rasa():
     async def webhook(request: web.Request) -> web.Response:
         body = await request.json()
         received.append(body)
-        return web.json_response([{"recipient_id": body["sender"], "text": f"echo: {body['message']}", "buttons": [{"title": "Sim", "payload": "/affirm"}]}])
+        return web.json_response(
+            [
+                {
+                    "recipient_id": body["sender"],
+                    "text": f"echo: {body['message']}",
+                    "buttons": [{"title": "Sim", "payload": "/affirm"}],
+                }
+            ]
+        )
 
     async def tracker(request: web.Request) -> web.Response:
         # A customer on another channel (REST) wrote twice, the second time an hour later.
-        events = [{"event": "user", "text": "ola?", "timestamp": 1000.0}, {"event": "user", "text": "alguem ai?", "timestamp": 4600.0}]
+        events = [
+            {"event": "user", "text": "ola?", "timestamp": 1000.0},
+            {"event": "user", "text": "alguem ai?", "timestamp": 4600.0},
+        ]
         return web.json_response({"slots": {"language": "zh", "script": "Hant"}, "events": events})
 
     async def add_events(request: web.Request) -> web.Response:
@@ -41,5 +53,3 @@ async def new_session(client) -> dict:
     reply = await client.post("/api/sessions")
     assert reply.status == 201
     return await reply.json()
-
-

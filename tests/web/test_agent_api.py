@@ -2,6 +2,7 @@
 
 On SQLite and PostgreSQL, with a stand-in Rasa (tests/web/test_server.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,7 +37,11 @@ async def sign_in(client, name="ana"):
 
 def escalate(client, conversation_id, priority=2, queue="support", language="pt"):
     transcript = [{"sender": "customer", "text": "isso nao funciona!!!", "mood": "angry"}]
-    return client.escalations.create(NewEscalation(conversation_id, "repeated_anger", priority, queue, language, None, "angry", ["angry"], transcript))
+    return client.escalations.create(
+        NewEscalation(
+            conversation_id, "repeated_anger", priority, queue, language, None, "angry", ["angry"], transcript
+        )
+    )
 
 
 async def test_sign_in_needs_the_right_password(client):
@@ -62,7 +67,17 @@ async def test_queue_is_sorted_by_priority_then_waiting_and_filters(client):
     newer = escalate(client, "c-new", priority=2, queue="sales")
     listed = await (await client.get("/api/escalations", headers=agent)).json()
     assert [e["id"] for e in listed] == [urgent.id, old.id, newer.id]
-    assert set(listed[0]) >= {"id", "conversation_id", "language", "mood", "reason", "priority", "queue", "status", "created_at"}
+    assert set(listed[0]) >= {
+        "id",
+        "conversation_id",
+        "language",
+        "mood",
+        "reason",
+        "priority",
+        "queue",
+        "status",
+        "created_at",
+    }
     sales = await (await client.get("/api/escalations?queue=sales", headers=agent)).json()
     assert [e["id"] for e in sales] == [newer.id]
     vietnamese = await (await client.get("/api/escalations?language=vi", headers=agent)).json()
@@ -76,14 +91,20 @@ async def test_claim_talk_both_ways_and_resolve_hands_back_to_the_bot(client, ra
     await socket.receive_json(timeout=5)  # history
     agent = await sign_in(client)
 
-    assert (await client.post(f"/api/escalations/{record.id}/message", headers=agent, json={"text": "oi"})).status == 409
+    assert (
+        await client.post(f"/api/escalations/{record.id}/message", headers=agent, json={"text": "oi"})
+    ).status == 409
     claimed = await client.post(f"/api/escalations/{record.id}/claim", headers=agent)
     assert claimed.status == 200 and (await claimed.json())["status"] == "assigned"
     assert await socket.receive_json(timeout=5) == {"type": "agent_joined", "name": "ana"}
     other = await sign_in(client, "bao")
     assert (await client.post(f"/api/escalations/{record.id}/claim", headers=other)).status == 409
 
-    await client.post(f"/api/escalations/{record.id}/message", headers=agent, json={"text": "Olá, sou a Ana. <b>Como</b> posso ajudar?"})
+    await client.post(
+        f"/api/escalations/{record.id}/message",
+        headers=agent,
+        json={"text": "Olá, sou a Ana. <b>Como</b> posso ajudar?"},
+    )
     reply = await socket.receive_json(timeout=5)
     assert reply["sender"] == "agent" and reply["text"] == "Olá, sou a Ana. <b>Como</b> posso ajudar?"
 
@@ -94,7 +115,10 @@ async def test_claim_talk_both_ways_and_resolve_hands_back_to_the_bot(client, ra
             break
         await asyncio.sleep(0.1)
     assert detail["transcript"] == [{"sender": "customer", "text": "isso nao funciona!!!", "mood": "angry"}]
-    assert (detail["messages"][-1]["sender"], detail["messages"][-1]["text"]) == ("customer", "meu pedido 123 nao chegou")
+    assert (detail["messages"][-1]["sender"], detail["messages"][-1]["text"]) == (
+        "customer",
+        "meu pedido 123 nao chegou",
+    )
     assert rasa.received == []  # the bot stayed silent while the agent held the conversation
     # ...and Rasa itself was paused, so no other channel gets bot answers either.
     assert rasa.added[0] == (customer["session_id"], [{"event": "pause"}])
@@ -141,7 +165,9 @@ async def test_the_console_connection_needs_an_agent_token(client):
         await socket.close()
 
 
-async def test_the_console_sees_new_escalations_and_customer_messages_live_and_marks_the_agent_online(client, database_url):
+async def test_the_console_sees_new_escalations_and_customer_messages_live_and_marks_the_agent_online(
+    client, database_url
+):
     from bot.helpdesk.presence import Presence
 
     agent = await sign_in(client)
@@ -157,7 +183,10 @@ async def test_the_console_sees_new_escalations_and_customer_messages_live_and_m
     await customer_socket.send_json({"type": "message", "text": "<img src=x onerror=alert(1)> cade meu pedido"})
     seen = await next_event(socket, "message")
     assert seen["escalation_id"] == record.id
-    assert seen["message"]["sender"] == "customer" and seen["message"]["text"] == "<img src=x onerror=alert(1)> cade meu pedido"
+    assert (
+        seen["message"]["sender"] == "customer"
+        and seen["message"]["text"] == "<img src=x onerror=alert(1)> cade meu pedido"
+    )
 
     await socket.close()
     await customer_socket.close()
@@ -178,7 +207,10 @@ async def test_a_conversation_from_another_channel_is_read_from_rasa_and_answere
     assert (await client.post(f"/api/escalations/{record.id}/claim", headers=agent)).status == 200
     sent = await client.post(f"/api/escalations/{record.id}/message", headers=agent, json={"text": "oi, aqui e a Ana"})
     assert sent.status == 200
-    assert rasa.added[-1] == ("rest-customer-7", [{"event": "bot", "text": "oi, aqui e a Ana", "metadata": {"agent": "ana"}}])
+    assert rasa.added[-1] == (
+        "rest-customer-7",
+        [{"event": "bot", "text": "oi, aqui e a Ana", "metadata": {"agent": "ana"}}],
+    )
 
 
 async def test_the_report_counts_conversations_deflection_reasons_waits_and_ratings(client):
@@ -198,5 +230,9 @@ async def test_the_report_counts_conversations_deflection_reasons_waits_and_rati
     assert report["conversations"] == 4 and report["resolved_without_person"] == 2 and report["deflection"] == 0.5
     assert report["escalations"] == 2 and report["escalations_by_reason"] == {"repeated_anger": 2}
     assert report["escalations_by_language"] == {"pt": 1, "vi": 1} and report["escalations_by_mood"] == {"angry": 2}
-    assert report["median_wait_seconds"] is not None and report["median_wait_seconds"] >= 0 and report["still_waiting"] == 1
+    assert (
+        report["median_wait_seconds"] is not None
+        and report["median_wait_seconds"] >= 0
+        and report["still_waiting"] == 1
+    )
     assert report["ratings"] == {"count": 2, "average": 3.5, "distribution": {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}}

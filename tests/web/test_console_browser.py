@@ -2,6 +2,7 @@
 the real stack: sign in, a new escalation appears without reload, customer
 HTML shows as text, claim, talk both ways, resolve; and the report page.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,10 +16,14 @@ from bot.helpdesk.agents import AgentSessions
 from tests.servers import post_json
 from tests.web.test_widget_browser import CHROMEDRIVER, CHROMIUM, css, make_browser, shot, wait_until
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (CHROMIUM and CHROMEDRIVER),
+        reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
+    ),
+]
 
 HOSTILE = 'meu pedido sumiu <img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
 
@@ -40,7 +45,9 @@ def sign_in(driver, url, name, password):
 
 def transcript(driver):
     # Read in one go in the page: the console rebuilds the list when the conversation changes.
-    return driver.execute_script("return Array.from(document.querySelectorAll('#transcript li')).map(function (li) { return li.textContent; });")
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#transcript li')).map(function (li) { return li.textContent; });"
+    )
 
 
 def test_agent_console_live_queue_escaped_html_claim_chat_resolve_and_report(assistant, browser):
@@ -51,18 +58,25 @@ def test_agent_console_live_queue_escaped_html_claim_chat_resolve_and_report(ass
 
     customer = post_json(f"{assistant.web_url}/api/sessions", {})
     post_json(f"{assistant.web_url}/api/messages", {**customer, "text": HOSTILE})
-    post_json(f"{assistant.web_url}/api/messages", {**customer, "text": "/request_human", "display": "Falar com uma pessoa"})
+    post_json(
+        f"{assistant.web_url}/api/messages", {**customer, "text": "/request_human", "display": "Falar com uma pessoa"}
+    )
 
     token = post_json(f"{assistant.web_url}/api/agent/login", {"name": name, "password": password})["token"]
-    request = urllib.request.Request(f"{assistant.web_url}/api/escalations", headers={"Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        f"{assistant.web_url}/api/escalations", headers={"Authorization": f"Bearer {token}"}
+    )
     with urllib.request.urlopen(request) as reply:
-        escalation_id = next(e["id"] for e in json.loads(reply.read()) if e["conversation_id"] == customer["session_id"])
+        escalation_id = next(
+            e["id"] for e in json.loads(reply.read()) if e["conversation_id"] == customer["session_id"]
+        )
 
     def listed(driver):
         # The list is rebuilt when the queue changes: find and click in one go in the page.
         return driver.execute_script(
             "var li = document.querySelector('#queue li[data-id=\"' + arguments[0] + '\"]');"
-            " if (li) { li.click(); return true; } return false;", str(escalation_id)
+            " if (li) { li.click(); return true; } return false;",
+            str(escalation_id),
         )
 
     wait_until(browser, listed, "the new escalation did not appear without reload")
@@ -80,13 +94,23 @@ def test_agent_console_live_queue_escaped_html_claim_chat_resolve_and_report(ass
     def customer_history():
         return post_json(f"{assistant.web_url}/api/history", customer)["messages"]
 
-    wait_until(browser, lambda d: any(m["sender"] == "agent" for m in customer_history()), "agent reply did not reach the customer")
+    wait_until(
+        browser,
+        lambda d: any(m["sender"] == "agent" for m in customer_history()),
+        "agent reply did not reach the customer",
+    )
     post_json(f"{assistant.web_url}/api/messages", {**customer, "text": "o numero e 7788"})
-    wait_until(browser, lambda d: any("o numero e 7788" in line for line in transcript(d)), "customer reply did not reach the console")
+    wait_until(
+        browser,
+        lambda d: any("o numero e 7788" in line for line in transcript(d)),
+        "customer reply did not reach the console",
+    )
     shot(browser, "console-chat")
 
     browser.find_element("id", "resolve").click()
-    wait_until(browser, lambda d: not d.find_element("id", "detail").is_displayed(), "resolve did not close the conversation")
+    wait_until(
+        browser, lambda d: not d.find_element("id", "detail").is_displayed(), "resolve did not close the conversation"
+    )
     back = post_json(f"{assistant.web_url}/api/messages", {**customer, "text": "obrigado! como exporto meus dados?"})
     assert any(m["sender"] == "bot" for m in back["messages"])  # the bot answers again
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -100,6 +124,12 @@ def test_report_page_shows_the_figures(assistant, browser):
     sign_in(browser, f"{assistant.web_url}/agent/report", name, password)
     wait_until(browser, lambda d: "deflection" in d.find_element("id", "figures").text, "no report figures")
     text = browser.find_element("id", "figures").text
-    for heading in ("Escalations by reason", "Escalations by language", "Escalations by mood", "median wait for an agent", "Ratings"):
+    for heading in (
+        "Escalations by reason",
+        "Escalations by language",
+        "Escalations by mood",
+        "median wait for an agent",
+        "Ratings",
+    ):
         assert heading in text
     shot(browser, "console-report")

@@ -1,5 +1,6 @@
 """Every live event a conversation produces has the shape bot/web/events.py
 defines, on the customer's connection and on an agent console's."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,7 +38,9 @@ async def test_every_event_of_a_handed_over_conversation_matches_its_schema(clie
     await socket.send_json({"type": "message", "text": "   "})  # refused: an error event
     await drain(socket, customer_events)
     record = escalate(client, customer["session_id"])
-    await socket.send_json({"type": "message", "text": "alguem ai?"})  # queued: the console sees it and the bot's answer
+    await socket.send_json(
+        {"type": "message", "text": "alguem ai?"}
+    )  # queued: the console sees it and the bot's answer
     await drain(socket, customer_events)
     await client.post(f"/api/escalations/{record.id}/claim", headers=agent)
     await client.post(f"/api/escalations/{record.id}/message", headers=agent, json={"text": "Oi, sou a Ana."})
@@ -64,7 +67,14 @@ async def test_every_event_of_a_handed_over_conversation_matches_its_schema(clie
 
 async def test_a_message_of_another_shape_is_caught():
     with pytest.raises(jsonschema.ValidationError):
-        check({"type": "message", "conversation_id": "c1", "message": {"type": "message", "sender": "bot", "text": "oi", "at": 1.0}}, CONSOLE_SCHEMAS)
+        check(
+            {
+                "type": "message",
+                "conversation_id": "c1",
+                "message": {"type": "message", "sender": "bot", "text": "oi", "at": 1.0},
+            },
+            CONSOLE_SCHEMAS,
+        )
 
 
 async def test_the_console_is_told_ready_and_refused_with_the_defined_events(client):  # noqa: F811

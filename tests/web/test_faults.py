@@ -2,6 +2,7 @@
 the customer is told, the message waits, and it is answered, in order and
 once, when they are back. With stand-ins for Rasa and the action server; the
 same with the real processes is in tests/test_faults.py."""
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -65,7 +66,13 @@ async def test_messages_sent_while_rasa_is_down_are_answered_in_order_when_it_is
             assert reply.status == 200 and received[-1] == "obrigado"
         history = await (await client.post("/api/history", json=session)).json()
         assert [m["text"] for m in history["messages"]] == [
-            "oi", "meu pedido nao chegou", "echo: oi", "echo: meu pedido nao chegou", "obrigado", "echo: obrigado"]
+            "oi",
+            "meu pedido nao chegou",
+            "echo: oi",
+            "echo: meu pedido nao chegou",
+            "obrigado",
+            "echo: obrigado",
+        ]
         await socket.close()
 
 
@@ -73,7 +80,9 @@ async def test_a_message_sent_while_the_action_server_is_down_waits_and_is_answe
     actions_port = free_port()
     received, added, state = [], [], {"actions_down": True}
     async with TestServer(stand_in_rasa(received, added, state)) as rasa:
-        app = server.create_app(str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}", actions_url=f"http://127.0.0.1:{actions_port}")
+        app = server.create_app(
+            str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}", actions_url=f"http://127.0.0.1:{actions_port}"
+        )
         async with TestClient(TestServer(app)) as client:
             session = await new_session(client)
             socket = await client.ws_connect(f"/api/ws?session_id={session['session_id']}&token={session['token']}")
@@ -97,7 +106,9 @@ async def test_a_bot_with_nothing_to_say_is_not_taken_for_a_failure(tmp_path):
         health = web.Application()
         health.router.add_get("/health", lambda request: web.json_response({"status": "ok"}))
         async with TestServer(health) as actions:
-            app = server.create_app(str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}", actions_url=str(actions.make_url("")))
+            app = server.create_app(
+                str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}", actions_url=str(actions.make_url(""))
+            )
             async with TestClient(TestServer(app)) as client:
                 session = await new_session(client)
                 reply = await client.post("/api/messages", json={**session, "text": "/restart"})

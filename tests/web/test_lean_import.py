@@ -1,5 +1,6 @@
 """The web server answers customers and agents without Rasa: importing it
 must not load Rasa or TensorFlow (hundreds of MB and seconds at start-up)."""
+
 import subprocess
 import sys
 

@@ -1,5 +1,6 @@
 """What production settings change in the web server: CORS limited to the
 sites that embed the widget, and Rasa's HTTP API called with its token."""
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -10,7 +11,9 @@ from tests.web.conftest import new_session
 
 
 async def test_only_the_allowed_sites_may_call_the_api(rasa, tmp_path):
-    app = server.create_app(str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}", allowed_origins=("https://www.shop.com.br",))
+    app = server.create_app(
+        str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}", allowed_origins=("https://www.shop.com.br",)
+    )
     async with TestClient(TestServer(app)) as client:
         allowed = await client.post("/api/sessions", headers={"Origin": "https://www.shop.com.br"})
         assert allowed.headers["Access-Control-Allow-Origin"] == "https://www.shop.com.br"
@@ -19,7 +22,9 @@ async def test_only_the_allowed_sites_may_call_the_api(rasa, tmp_path):
 
 
 async def test_any_site_in_development(rasa, tmp_path):
-    async with TestClient(TestServer(server.create_app(str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}"))) as client:
+    async with TestClient(
+        TestServer(server.create_app(str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}"))
+    ) as client:
         reply = await client.post("/api/sessions", headers={"Origin": "https://anything.example.org"})
         assert reply.headers["Access-Control-Allow-Origin"] == "*"
 

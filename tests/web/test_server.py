@@ -4,6 +4,7 @@ Rasa is replaced here by a small stand-in that echoes, so these tests are
 about the web server alone; tests/web/test_widget_browser.py runs the real
 stack.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -45,7 +46,11 @@ async def test_message_reaches_rasa_under_the_session_and_the_reply_is_stored(cl
     reply = await say(client, session, "oi", language="pt-BR")
     events = (await reply.json())["messages"]
     assert events[0]["text"] == "echo: oi" and events[0]["language"] == "zh" and events[0]["script"] == "Hant"
-    assert rasa.received[0] == {"sender": session["session_id"], "message": "oi", "metadata": {"language": "pt-BR", "reply_language": True}}
+    assert rasa.received[0] == {
+        "sender": session["session_id"],
+        "message": "oi",
+        "metadata": {"language": "pt-BR", "reply_language": True},
+    }
     history = await (await client.post("/api/history", json=session)).json()
     assert [(m["sender"], m["text"]) for m in history["messages"]] == [("customer", "oi"), ("bot", "echo: oi")]
 
@@ -89,7 +94,9 @@ async def test_bad_messages_get_a_clear_error_and_nothing_reaches_rasa(client, r
 
 
 async def test_junk_body_is_a_clear_error(client):
-    reply = await client.post("/api/messages", data=b"\xff\xfe\x00 not json", headers={"Content-Type": "application/json"})
+    reply = await client.post(
+        "/api/messages", data=b"\xff\xfe\x00 not json", headers={"Content-Type": "application/json"}
+    )
     assert reply.status == 400 and (await reply.json())["error"] == "bad_request"
 
 
@@ -166,7 +173,11 @@ async def test_pages_and_widget_are_served(client):
 
 async def test_article_pages_escape_markup_and_unsafe_links(tmp_path, monkeypatch, client):
     write_article(
-        tmp_path, "pt", "xss", "<script>alert(1)</script> título", "Resposta <img src=x onerror=alert(2)>.",
+        tmp_path,
+        "pt",
+        "xss",
+        "<script>alert(1)</script> título",
+        "Resposta <img src=x onerror=alert(2)>.",
         body="[clique](javascript:alert(3)) e [site](https://example.com/ok)",
     )
     shelf = ArticleShelf(tmp_path, languages=("pt",))
@@ -255,7 +266,9 @@ async def test_a_language_slot_rasa_should_not_have_is_ignored(tmp_path):
     app.router.add_post("/webhooks/rest/webhook", webhook)
     app.router.add_get("/conversations/{id}/tracker", tracker)
     async with TestServer(app) as odd_rasa:
-        async with TestClient(TestServer(server.create_app(str(odd_rasa.make_url("")), f"sqlite:///{tmp_path / 'w.db'}"))) as client:
+        async with TestClient(
+            TestServer(server.create_app(str(odd_rasa.make_url("")), f"sqlite:///{tmp_path / 'w.db'}"))
+        ) as client:
             session = await new_session(client)
             events = (await (await say(client, session, "oi")).json())["messages"]
             assert events[0]["language"] is None and events[0]["script"] is None
@@ -267,9 +280,12 @@ async def test_the_language_our_nlg_reports_with_the_answer_is_used_and_not_show
     async def webhook(request):
         body = await request.json()
         assert body["metadata"]["reply_language"] is True  # the web server asks for it
-        return web.json_response([
-            {"text": "您好"}, {"custom": {"reply_language": {"language": "zh", "script": "Hant"}}},
-        ])
+        return web.json_response(
+            [
+                {"text": "您好"},
+                {"custom": {"reply_language": {"language": "zh", "script": "Hant"}}},
+            ]
+        )
 
     async def tracker(request):
         asked.append(request.path)
@@ -279,7 +295,9 @@ async def test_the_language_our_nlg_reports_with_the_answer_is_used_and_not_show
     app.router.add_post("/webhooks/rest/webhook", webhook)
     app.router.add_get("/conversations/{id}/tracker", tracker)
     async with TestServer(app) as rasa:
-        async with TestClient(TestServer(server.create_app(str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}"))) as client:
+        async with TestClient(
+            TestServer(server.create_app(str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}"))
+        ) as client:
             session = await new_session(client)
             messages = (await (await say(client, session, "你好")).json())["messages"]
             assert [(m["text"], m["language"], m["script"]) for m in messages] == [("您好", "zh", "Hant")]

@@ -3,6 +3,7 @@ against the real stack: web server, Rasa server, action server.
 
 Screenshots go to tests/screenshots/ (git-ignored).
 """
+
 from __future__ import annotations
 
 import os
@@ -10,6 +11,7 @@ import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -24,10 +26,14 @@ CHROMEDRIVER = shutil.which("chromedriver")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 WAIT = 60  # seconds; the first answer loads the knowledge base
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (CHROMIUM and CHROMEDRIVER),
+        reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
+    ),
+]
 
 
 def make_browser(width: int = 1280, height: int = 900, language: str = "pt-BR", phone: bool = False):
@@ -38,15 +44,25 @@ def make_browser(width: int = 1280, height: int = 900, language: str = "pt-BR", 
     options = Options()
     options.binary_location = CHROMIUM
     for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", f"--window-size={width},{height}", f"--lang={language}",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--window-size={width},{height}",
+        f"--lang={language}",
         f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}",
     ):
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": language})
     if phone:  # a desktop window cannot be narrower than 500 px
-        options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}})
+        options.add_experimental_option(
+            "mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}}
+        )
     os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium fetch a driver
     return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
 
@@ -80,7 +96,9 @@ def bubbles(driver, who: str):
 
 
 def wait_for_bot_text(driver, expected: str, name: str) -> None:
-    wait_until(driver, lambda d: any(expected in b for b in bubbles(d, "bot")), f"no bot message with {expected[:60]!r}")
+    wait_until(
+        driver, lambda d: any(expected in b for b in bubbles(d, "bot")), f"no bot message with {expected[:60]!r}"
+    )
     shot(driver, name)
 
 
@@ -99,10 +117,12 @@ def type_message(driver, text: str) -> None:
     field.send_keys(Keys.ENTER)
 
 
-def nlg_text(response: str, language: str, script: str = None, button: int = None):
+def nlg_text(response: str, language: str, script: Optional[str] = None, button: Optional[int] = None):
     from rasa.shared.core.domain import Domain
 
-    rendered = MultilingualNLG(domain=Domain.load(str(DOMAIN))).render(response, {"language": language, "script": script})
+    rendered = MultilingualNLG(domain=Domain.load(str(DOMAIN))).render(
+        response, {"language": language, "script": script}
+    )
     return rendered["buttons"][button]["title"] if button is not None else rendered["text"]
 
 
@@ -131,7 +151,11 @@ def test_customer_asks_reloads_switches_to_traditional_and_uses_quick_replies(as
     type_message(browser, "請問要怎麼匯入CSV檔案的客戶資料?")
     answer_hant = chinese_script.to_traditional(chat_text(load_knowledge_base().get("import-data", "zh").answer, "zh"))
     wait_for_bot_text(browser, answer_hant, "05-answer-zh-hant")
-    wait_until(browser, lambda d: css(d, "#atw-input")[0].get_attribute("placeholder") == "請輸入訊息…", "UI did not follow to Traditional")
+    wait_until(
+        browser,
+        lambda d: css(d, "#atw-input")[0].get_attribute("placeholder") == "請輸入訊息…",
+        "UI did not follow to Traditional",
+    )
 
     helped = nlg_text("utter_did_it_help", "zh", "Hant", button=0)
     next(b for b in css(browser, ".atw-replies button") if b.text == helped).click()
@@ -152,7 +176,11 @@ def test_keyboard_only_with_an_aria_live_region(assistant, browser):
     assert browser.switch_to.active_element == launcher, "the launcher is not reachable with Tab"
     assert launcher.value_of_css_property("outline-style") != "none"  # visible focus
     ActionChains(browser).send_keys(Keys.ENTER).perform()
-    wait_until(browser, lambda d: d.switch_to.active_element.get_attribute("id") == "atw-input", "focus did not move to the input")
+    wait_until(
+        browser,
+        lambda d: d.switch_to.active_element.get_attribute("id") == "atw-input",
+        "focus did not move to the input",
+    )
 
     log = css(browser, "#atendo-widget [role=log]")[0]
     assert log.get_attribute("aria-live") == "polite"
@@ -169,7 +197,9 @@ def test_keyboard_only_with_an_aria_live_region(assistant, browser):
     assert browser.switch_to.active_element.text == helped
     ActionChains(browser).send_keys(Keys.ENTER).perform()
     glad = texts("utter_glad_it_helped", "pt")  # its tone depends on the mood
-    wait_until(browser, lambda d: any(g in log.get_attribute("textContent") for g in glad), "quick reply by keyboard failed")
+    wait_until(
+        browser, lambda d: any(g in log.get_attribute("textContent") for g in glad), "quick reply by keyboard failed"
+    )
 
     ActionChains(browser).send_keys(Keys.ESCAPE).perform()
     wait_until(browser, lambda d: not css(d, "#atw-panel")[0].is_displayed(), "Escape did not close the panel")
@@ -201,7 +231,9 @@ def test_markup_as_text_person_button_language_choice_and_rating(assistant, brow
     wait_until(browser, lambda d: css(d, ".atw-rate button"), "no rating")
     css(browser, ".atw-rate button")[4].click()
     wait_until(browser, lambda d: "Gracias por tu valoración" in css(d, ".atw-rate")[0].text, "rating not confirmed")
-    session_id = browser.execute_script("return JSON.parse(Object.values(localStorage).find(v => v.includes('session_id'))).session_id")
+    session_id = browser.execute_script(
+        "return JSON.parse(Object.values(localStorage).find(v => v.includes('session_id'))).session_id"
+    )
     with sqlite3.connect(assistant.database) as db:
         assert db.execute("select rating from ratings where session_id = ?", (session_id,)).fetchone() == (5,)
     shot(browser, "08-rating")
@@ -231,7 +263,10 @@ def test_replies_while_closed_show_an_unread_badge(assistant, browser):
     css(browser, ".atw-head button")[-1].click()  # close
     saved = browser.execute_script("return JSON.parse(Object.values(localStorage).find(v => v.includes('session_id')))")
     # The same conversation continues from another tab while this one is closed.
-    post_json(f"{assistant.web_url}/api/messages", {"session_id": saved["session_id"], "token": saved["token"], "text": "obrigado!"})
+    post_json(
+        f"{assistant.web_url}/api/messages",
+        {"session_id": saved["session_id"], "token": saved["token"], "text": "obrigado!"},
+    )
     badge = css(browser, ".atw-badge")[0]
     wait_until(browser, lambda d: badge.is_displayed() and badge.text == "1", "no unread badge")
     assert "1" in css(browser, ".atw-launch")[0].get_attribute("aria-label")

@@ -14,7 +14,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, TypedDict
 
 import sqlalchemy as sa
 
@@ -63,6 +63,28 @@ class Session:
     script: Optional[str] = None
 
 
+class _ChatLineFields(TypedDict):
+    sender: str  # customer, bot or agent
+    text: str
+    at: float  # when it was stored (Unix time)
+
+
+class ChatLine(_ChatLineFields, total=False):
+    """A line of a transcript: as stored, in the history, and in live events
+    (bot/web/events.py has its JSON schema)."""
+
+    buttons: List[Dict[str, str]]  # the bot's choices
+    language: Optional[str]  # of the bot's answer
+    script: Optional[str]
+    name: str  # the agent's display name
+
+
+def chat_line(sender: str, text: str, extra: Optional[Dict[str, Any]], at: float) -> ChatLine:
+    line = ChatLine(sender=sender, text=text, at=at)
+    line.update(extra or {})  # type: ignore[typeddict-item]  # (extra holds only ChatLine's optional keys)
+    return line
+
+
 class ChatStore:
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
@@ -98,9 +120,7 @@ class ChatStore:
                 chat_sessions.update().where(chat_sessions.c.id == session_id).values(language=language, script=script)
             )
 
-    def add_message(
-        self, session_id: str, sender: str, text: str, extra: Optional[Dict[str, Any]] = None
-    ) -> Dict[str, Any]:
+    def add_message(self, session_id: str, sender: str, text: str, extra: Optional[Dict[str, Any]] = None) -> ChatLine:
         now = time.time()
         with self.engine.begin() as db:
             db.execute(
@@ -112,7 +132,7 @@ class ChatStore:
                     created_at=now,
                 )
             )
-        return {"sender": sender, "text": text, **(extra or {}), "at": now}
+        return chat_line(sender, text, extra, now)
 
     def add_bot_messages(
         self,
@@ -120,10 +140,10 @@ class ChatStore:
         messages: List[Tuple[str, Dict[str, Any]]],
         language: Optional[str],
         script: Optional[str],
-    ) -> List[Dict[str, Any]]:
+    ) -> List[ChatLine]:
         """The bot's answers to one message, and the conversation's language, in one transaction."""
         now = time.time()
-        stored = []
+        stored: List[ChatLine] = []
         with self.engine.begin() as db:
             for text, extra in messages:
                 db.execute(
@@ -135,7 +155,7 @@ class ChatStore:
                         created_at=now,
                     )
                 )
-                stored.append({"sender": "bot", "text": text, **extra, "at": now})
+                stored.append(chat_line("bot", text, extra, now))
             if language:
                 db.execute(
                     chat_sessions.update()
@@ -144,7 +164,7 @@ class ChatStore:
                 )
         return stored
 
-    def history(self, session_id: str, limit: int = 200) -> List[Dict[str, Any]]:
+    def history(self, session_id: str, limit: int = 200) -> List[ChatLine]:
         query = (
             sa.select(chat_messages)
             .where(chat_messages.c.session_id == session_id)
@@ -154,8 +174,7 @@ class ChatStore:
         with self.engine.connect() as db:
             rows = db.execute(query).all()
         return [
-            {"sender": r.sender, "text": r.text, **(json.loads(r.extra) if r.extra else {}), "at": r.created_at}
-            for r in reversed(rows)
+            chat_line(r.sender, r.text, json.loads(r.extra) if r.extra else None, r.created_at) for r in reversed(rows)
         ]
 
     def rate(self, session_id: str, rating: int) -> None:

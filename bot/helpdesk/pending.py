@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
@@ -33,6 +34,16 @@ pending_messages = sa.Table(
     sa.Column("lease_owner", sa.String(32)),
     sa.Column("lease_until", sa.Float),
 )
+
+
+@dataclass(frozen=True)
+class WaitingMessage:
+    """A customer message leased for sending again."""
+
+    id: int
+    text: str
+    metadata: Dict[str, Any]  # what goes to Rasa with it (language hint...)
+    created_at: float
 
 
 class PendingMessages:
@@ -71,7 +82,7 @@ class PendingMessages:
         with self.engine.connect() as db:
             return [row.session_id for row in db.execute(query)]
 
-    def lease_next(self, session_id: str) -> Optional[Dict[str, Any]]:
+    def lease_next(self, session_id: str) -> Optional[WaitingMessage]:
         """The session's oldest waiting message, now leased to this server; None
         if there is none or another server is sending it."""
         now = time.time()
@@ -98,12 +109,7 @@ class PendingMessages:
             ).rowcount
         if not taken:
             return None
-        return {
-            "id": row.id,
-            "text": row.text,
-            "metadata": json.loads(row.metadata or "{}"),
-            "created_at": row.created_at,
-        }
+        return WaitingMessage(row.id, row.text, json.loads(row.metadata or "{}"), row.created_at)
 
     def release(self, pending_id: int) -> None:
         """Sending failed: the message waits for the next try."""

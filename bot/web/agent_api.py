@@ -22,6 +22,7 @@ from typing import Any, Dict, Optional
 from aiohttp import WSMsgType, web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.helpdesk.conversations import chat_line
 from bot.helpdesk.escalations import ASSIGNED, QUEUED, RESOLVED, Escalation
 from bot.helpdesk.presence import Presence
 from bot.helpdesk.report import build_report
@@ -176,7 +177,7 @@ async def message(request: web.Request) -> web.Response:
         # Another channel (REST, shell): the reply joins the conversation in
         # Rasa; those channels cannot be written to unasked.
         await request.app[RASA].add_events(conversation, [{"event": "bot", "text": text, "metadata": {"agent": agent}}])
-        stored = {"sender": "agent", "text": text, "name": agent, "created_at": time.time()}
+        stored = chat_line("agent", text, {"name": agent}, time.time())
     else:
         stored = await asyncio.to_thread(request.app[STORE].add_message, conversation, "agent", text, {"name": agent})
         await request.app[HUB].publish(conversation, events.message(stored))

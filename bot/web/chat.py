@@ -174,19 +174,19 @@ async def resend_session(app: web.Application, session_id: str) -> bool:
                 return True
             held = await asyncio.to_thread(app[ESCALATIONS].open_for, session_id)
             if held is not None and held.status == ASSIGNED:
-                await asyncio.to_thread(pending.done, message["id"])  # a person has it now (it is in the transcript)
+                await asyncio.to_thread(pending.done, message.id)  # a person has it now (it is in the transcript)
                 continue
             try:
                 await deliver(
                     app,
                     session_id,
-                    message["text"],
-                    message["metadata"],
+                    message.text,
+                    message.metadata,
                     escalation_id=held.id if held else None,
-                    taken=functools.partial(pending.done, message["id"]),
+                    taken=functools.partial(pending.done, message.id),
                 )
             except AssistantUnavailable as error:
                 logger.info("still unavailable for %s: %s", session_id, error)
-                await asyncio.to_thread(pending.release, message["id"])
+                await asyncio.to_thread(pending.release, message.id)
                 return False
             logger.info("answered a waiting message of %s", session_id)

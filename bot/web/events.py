@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from bot.helpdesk.conversations import ChatLine
+
 Event = Dict[str, Any]
 
-# A line of the transcript, as the store keeps it (bot/helpdesk/conversations.py).
+# A line of the transcript: bot/helpdesk/conversations.py's ChatLine.
 _CHAT_MESSAGE: Dict[str, Any] = {
     "type": "object",
     "required": ["sender", "text", "at"],
@@ -86,11 +88,11 @@ CONSOLE_SCHEMAS: Dict[str, Dict[str, Any]] = {
 }
 
 
-def history(messages: List[Dict[str, Any]], language: Optional[str], script: Optional[str]) -> Event:
+def history(messages: List[ChatLine], language: Optional[str], script: Optional[str]) -> Event:
     return {"type": "history", "messages": messages, "language": language, "script": script}
 
 
-def message(line: Dict[str, Any]) -> Event:
+def message(line: ChatLine) -> Event:
     return {"type": "message", **line}
 
 
@@ -118,5 +120,5 @@ def queue_changed() -> Event:
     return {"type": "queue_changed"}
 
 
-def console_message(conversation_id: str, escalation_id: int, line: Dict[str, Any]) -> Event:
+def console_message(conversation_id: str, escalation_id: int, line: ChatLine) -> Event:
     return {"type": "message", "conversation_id": conversation_id, "escalation_id": escalation_id, "message": line}

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTimeout
 
+from bot.helpdesk.conversations import ChatLine, chat_line
 from bot.languages import LANGUAGES
 
 logger = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ class RasaClient:
             ],
         )
 
-    async def customer_messages(self, sender: str, since: float) -> List[Dict[str, Any]]:
+    async def customer_messages(self, sender: str, since: float) -> List[ChatLine]:
         """What the customer wrote in Rasa since `since` (for conversations that
         come through other channels than the widget, e.g. REST)."""
         try:
@@ -163,7 +164,7 @@ class RasaClient:
             return []
         events = tracker.get("events") if isinstance(tracker, dict) else None
         return [
-            {"sender": "customer", "text": str(e.get("text") or ""), "created_at": e.get("timestamp")}
+            chat_line("customer", str(e.get("text") or ""), None, float(e.get("timestamp") or 0))
             for e in events or []
             if isinstance(e, dict) and e.get("event") == "user" and (e.get("timestamp") or 0) >= since
         ]

@@ -85,3 +85,18 @@ async def test_the_console_is_told_ready_and_refused_with_the_defined_events(cli
     await stranger.send_json({"type": "auth", "token": "made-up"})
     check(await stranger.receive_json(timeout=5), CONSOLE_SCHEMAS)
     await stranger.close()
+
+
+async def test_an_agents_answer_on_another_channel_has_the_same_shape(client):  # noqa: F811
+    """A conversation that came through Rasa's REST channel, not the widget."""
+    agent = await sign_in(client)
+    console_socket = await console(client, agent)
+    record = escalate(client, "rest-customer-7")
+    await client.post(f"/api/escalations/{record.id}/claim", headers=agent)
+    reply = await client.post(f"/api/escalations/{record.id}/message", headers=agent, json={"text": "Oi, sou a Ana."})
+    seen = []
+    await drain(console_socket, seen)
+    await console_socket.close()
+    message = next(e for e in seen if e["type"] == "message")
+    check(message, CONSOLE_SCHEMAS)
+    assert (await reply.json())["sender"] == "agent" and message["message"]["text"] == "Oi, sou a Ana."

@@ -240,7 +240,7 @@
       var before = detail.transcript || [];
       before.forEach(addLine);
       (detail.messages || []).forEach(function (message) {
-        var at = message.at || message.created_at;
+        var at = message.at;
         if (at && at < detail.created_at) return;
         addLine(message);
       });

@@ -133,7 +133,7 @@ def test_every_escalation_is_announced_once_even_when_the_webhook_target_is_down
     deadline = time.monotonic() + 30
     while assistant.webhook.delivered(escalation_id) == 0 and time.monotonic() < deadline:
         time.sleep(0.2)
-    time.sleep(2.5)  # a duplicate would arrive within the next retry pause
+    time.sleep(2.5)  # no event says "nothing more came": a duplicate would arrive within the next retry pause
     assert assistant.webhook.attempts(escalation_id) == 2  # refused once, then delivered
     assert assistant.webhook.delivered(escalation_id) == 1
     body = next(r["body"] for r in assistant.webhook.received if r["body"]["id"] == escalation_id)

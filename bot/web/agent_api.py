@@ -260,18 +260,20 @@ def _mark_gone(presence: Presence, agent: str) -> None:
 
 async def watch_queue(app: web.Application) -> None:
     """Tell open consoles when escalations change, whichever process changed
-    them (the action server creates them): the database is the common ground."""
+    them (the action server creates them): the database is the common ground.
+    The state at start is read first, so a change right after start is news."""
     last = None
     while True:
-        await asyncio.sleep(QUEUE_CHECK_SECONDS)
         try:
             change = await asyncio.to_thread(app[ESCALATIONS].last_change)
         except SQLAlchemyError as error:
             logger.warning("queue check failed: %s", error)
+            await asyncio.sleep(QUEUE_CHECK_SECONDS)
             continue
         if last is not None and change != last and app[HUB].sockets(CONSOLES):
             await app[HUB].publish_here(CONSOLES, events.queue_changed())  # every server watches for its own consoles
         last = change
+        await asyncio.sleep(QUEUE_CHECK_SECONDS)
 
 
 def add_routes(app: web.Application) -> None:

@@ -173,7 +173,6 @@ async def test_the_console_sees_new_escalations_and_customer_messages_live_and_m
     agent = await sign_in(client)
     socket = await console(client, agent)
     assert Presence(database_url).online() == ["ana"]
-    await asyncio.sleep(1.5)  # the queue watcher has seen the empty queue
     customer = await new_session(client)
     record = escalate(client, customer["session_id"])  # as the action server does, in another process
     await next_event(socket, "queue_changed")

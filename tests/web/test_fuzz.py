@@ -1,290 +1,26 @@
-"""Fuzz tests: whatever a customer or a script sends, the NLU pipeline does
-not crash and the web server answers with a clear refusal, never a 500.
-
-Hypothesis makes the input: text in every script, control and invisible
-characters, emoji, whitespace, messages far over the size limits, random
-bytes (invalid UTF-8 mostly), odd JSON, random WebSocket frames. It is
-derandomised, so every run (and CI) tries the same examples.
-
-The inputs that found bugs (lone surrogates, unknown charsets, corrupt
-compressed bodies, oversize bodies) have their own tests at the end of the
-file; the random strategies leave lone surrogates out, since such text is
-refused (400) rather than echoed.
-"""
+"""Fuzz tests of the web server: random bytes, odd JSON, random WebSocket
+frames and text in every script get a clear refusal or an answer, never a
+500, and the server keeps serving. The inputs that once broke it have their
+own tests at the end."""
 
 from __future__ import annotations
 
 import itertools
 import json
-import math
 
 import pytest
 from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import bot.web.server as server
-from bot.languages import LANGUAGES
-from bot.nlu import chinese_script
-from bot.nlu.language_detector import parse_hint
-from bot.nlu.language_scorer import CHAT_WORDS, LangdetectVoter, LanguageScorer, Lexicon
-from bot.nlu.mood_classifier import MOODS, style_features
-from bot.nlu.multilingual_tokenizer import tokenize_text
 from bot.web.http import LOGIN_LIMITER
 from bot.web.limits import MAX_MESSAGE_CHARS, RateLimiter
-from tests.servers import MODEL
+from tests.fuzzing import BODY_LIMIT, JSON, LONE_SURROGATE, TEXTS, fuzz, long_text
 from tests.web import conftest as web_fixtures
 
 rasa = web_fixtures.rasa  # the web server tests' stand-in Rasa, which echoes
-
-SCRIPTS = {"Hans", "Hant"}
-BODY_LIMIT = 64 * 1024  # create_app's client_max_size
-
-
-def fuzz(examples: int) -> settings:
-    """The same examples on every run, no example database left in the working
-    tree, and fixtures made once per test, not per example (on purpose)."""
-    return settings(
-        max_examples=examples,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
-
-
-# --- what customers type ------------------------------------------------------
-
-# Characters that trip up text handling: controls, invisible and format
-# characters (zero-width, right-to-left), odd spaces and line breaks,
-# combining marks, symbols and emoji, private use and unassigned code points.
-ODD_CHARACTERS = st.characters(categories=["Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "So", "Co", "Cn"])
-PIECES = st.sampled_from(
-    [
-        "",
-        " ",
-        "\t",
-        "\r\n",
-        "\x00",
-        "\u200b",
-        "\u200d",
-        "\ufeff",
-        "\u202e",
-        "\u0301",
-        "\U000e0001",
-        "🙂",
-        "👍🏽",
-        "👨‍👩‍👧",
-        "🇧🇷",
-        "ｏｋ",
-        "ǅ",
-        "ß",
-        "İ",
-        "ﬁ",
-        "Ⅻ",
-        "١٢٣",
-        "ﷺ",
-        "𝔸",
-        "\U0010fffd",
-        "ã",
-        "ç",
-        "ñ",
-        "¿",
-        "¡",
-        "ă",
-        "đ",
-        "ơ",
-        "ư",
-        "ế",
-        "我",
-        "們",
-        "请问",
-        "請問",
-        "帳號",
-        "账号",
-        "!!!",
-        "???",
-        "？？",
-        "！",
-        "<b>",
-        "</script>",
-        "http://x.y/z",
-        "www.a.b",
-        "a@b.co",
-        "_",
-        "...",
-        "/",
-        "/greet",
-        '/greet{"language": "xx"}',
-        "{",
-        "}",
-        "\\",
-        '"',
-    ]
-)  # and letters only one of our languages has, markup, links, "/intent" payloads
-WORDS = st.sampled_from(
-    [
-        "oi",
-        "ola",
-        "nao",
-        "consigo",
-        "entrar",
-        "senha",
-        "obrigado",
-        "hola",
-        "quiero",
-        "cancelar",
-        "gracias",
-        "xin",
-        "chào",
-        "không",
-        "được",
-        "tài",
-        "khoản",
-        "我的",
-        "登入",
-        "不了",
-        "ok",
-        "haha",
-        "QUERO",
-        "CANCELAR",
-        "qwzx",
-        "vbnm",
-        "app",
-        "login",
-    ]
-)
-TEXTS = st.one_of(
-    st.text(max_size=200),  # any Unicode but lone surrogates (tested at the end)
-    st.text(ODD_CHARACTERS, max_size=50),
-    st.lists(st.one_of(WORDS, PIECES, st.text(max_size=6)), max_size=25).map(" ".join),
-    st.lists(st.one_of(WORDS, PIECES), max_size=25).map("".join),
-)
-
-
-def long_text(min_chars: int, max_chars: int) -> st.SearchStrategy[str]:
-    """Text of min..max characters: a fuzzed piece, repeated.
-
-    Pieces are joined with a space: one run of thousands of punctuation
-    marks or emoji without a space takes spaCy's tokenizer quadratic time
-    (see the final note of this file), which is not what this tests.
-    """
-
-    def repeat(piece: str, length: int) -> str:
-        piece = piece + " "
-        return (piece * (length // len(piece) + 1))[:length]
-
-    return st.builds(repeat, TEXTS, st.integers(min_chars, max_chars))
-
-
-# --- the NLU pipeline, through the trained model ---------------------------------
-
-
-@pytest.fixture(scope="module")
-def agent():
-    from rasa.core.agent import Agent
-
-    if not MODEL.exists():
-        raise RuntimeError(f"no trained model at {MODEL}: run `make train`")
-    return Agent.load(str(MODEL))
-
-
-@pytest.fixture(scope="module")
-def intents(agent) -> set:
-    return set(agent.domain.intents)  # with Rasa's own, nlu_fallback among them
-
-
-def check_parse(result: dict, text: str, intents: set) -> None:
-    intent = result["intent"]
-    assert intent["name"] is None or intent["name"] in intents
-    assert 0.0 <= intent["confidence"] <= 1.0
-    if "language" not in result:
-        # "/intent" payloads (the widget's quick replies) skip the NLU pipeline.
-        assert text.strip().startswith("/") and intent["name"] in intents
-        return
-    language, mood = result["language"], result["mood"]
-    assert language["name"] in LANGUAGES and 0.0 <= language["confidence"] <= 1.0
-    assert language.get("script") in (SCRIPTS if language["name"] == "zh" else {None})
-    assert mood["name"] in MOODS and 0.0 <= mood["confidence"] <= 1.0
-    entities = {e["entity"]: e["value"] for e in result["entities"]}
-    assert entities["language"] == language["name"] and entities["mood"] == mood["name"]
-
-
-@fuzz(80)
-@given(text=TEXTS)
-async def test_any_message_gets_an_intent_a_language_and_a_mood(agent, intents, text):
-    check_parse(await agent.parse_message(text), text, intents)
-
-
-@fuzz(4)
-@given(text=long_text(5_000, 20_000))
-async def test_huge_messages_parse_too(agent, intents, text):
-    check_parse(await agent.parse_message(text), text, intents)
-
-
-# --- the NLU building blocks, directly (cheap, so more examples) -----------------
-
-
-@pytest.fixture(scope="module")
-def scorer() -> LanguageScorer:
-    # Word lists of the chat words alone: quick to build, and every path of
-    # the scorer (known, unaccented and unknown words) still runs.
-    lexicons = {lang: Lexicon.from_frequencies({w: 1e-3 for w in words}) for lang, words in CHAT_WORDS.items()}
-    return LanguageScorer(lexicons, LangdetectVoter())
-
-
-@fuzz(200)
-@given(text=TEXTS, prior=st.dictionaries(st.sampled_from(LANGUAGES), st.floats(0, 100)))
-def test_language_scores_are_probabilities_over_our_languages(scorer, text, prior):
-    guess = scorer.guess(text, prior)
-    assert guess.language in LANGUAGES and set(guess.scores) == set(LANGUAGES)
-    assert all(0.0 <= p <= 1.0 for p in guess.scores.values())
-    assert math.isclose(sum(guess.scores.values()), 1.0)
-    assert guess.script in (SCRIPTS | {None} if guess.language == "zh" else {None})
-    assert 0.0 <= scorer.known_share(text) <= 1.0
-
-
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
-    max_leaves=12,
-)
-
-
-@fuzz(200)
-@given(hint=st.one_of(JSON, st.text(max_size=20).map(lambda s: "zh-" + s), st.sampled_from(["pt-BR", "zh_TW", " ES "])))
-def test_any_language_hint_is_one_of_ours_or_none(hint):
-    language, script = parse_hint(hint)
-    assert language in LANGUAGES + (None,)
-    assert script in (SCRIPTS | {None} if language == "zh" else {None})
-
-
-@fuzz(150)
-@given(text=TEXTS)
-def test_chinese_script_functions_take_any_text(text):
-    assert chinese_script.detect_script(text) in SCRIPTS | {None}
-    assert 0 <= chinese_script.han_count(text) <= len(text)
-    assert isinstance(chinese_script.to_simplified(text), str)
-    assert isinstance(chinese_script.to_traditional(text), str)
-
-
-@fuzz(150)
-@given(text=TEXTS, language=st.sampled_from(LANGUAGES + ("xx",)))
-def test_tokens_point_at_their_own_text(text, language):
-    end = 0
-    for token in tokenize_text(text, language):
-        assert text[token.start : token.end] == token.text and token.text
-        assert token.start >= end  # in order, not overlapping
-        assert isinstance(token.lemma, str)
-        end = token.end
-
-
-@fuzz(150)
-@given(text=TEXTS)
-def test_style_features_are_bounded(text):
-    features = style_features(text)
-    assert len(features) == 5 and all(0.0 <= f <= 1.0 for f in features)
 
 
 # --- the web server ----------------------------------------------------------------
@@ -495,8 +231,6 @@ async def test_a_websocket_frame_over_the_limit_closes_that_socket_only(web, cus
 
 # --- inputs that once broke the server or the NLU, found by fuzzing ---------------------
 
-LONE_SURROGATE = "\ud800"  # valid in JSON ("\\ud800"), not encodable as UTF-8
-
 
 @pytest.mark.parametrize(
     "path, field",
@@ -547,20 +281,3 @@ async def test_a_body_over_the_limit_gets_a_json_error(web, customer):
         "/api/messages", data=b"{" + b" " * BODY_LIMIT + b"}", headers={"Content-Type": "application/json"}
     )
     await answered_clearly(reply)
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_the_tokenizer_takes_lone_surrogates(language):
-    tokenize_text(f"oi {LONE_SURROGATE} 我", language)
-
-
-async def test_a_lone_surrogate_does_not_crash_the_nlu_pipeline(agent, intents):
-    text = f"oi {LONE_SURROGATE}"
-    check_parse(await agent.parse_message(text), text, intents)
-
-
-# Note, not a test: spaCy's tokenizer takes quadratic time on one run of
-# punctuation or emoji without a space; the whole parse of "<" * 2,000 takes
-# ~0.5 s, of "<" * 6,000 ~5 s, of "<" * 20,000 ~45 s. The web server refuses
-# messages over 2,000 characters and Rasa listens on 127.0.0.1 only, so it is
-# slow, not open to the internet.

@@ -17,7 +17,9 @@ from bot.settings import LANGUAGES, get_settings
 STATIC = Path(__file__).parent / "static"
 
 ARTICLE_POLICY = "default-src 'none'; style-src 'self'; img-src 'self' https:"
-DEMO_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:"
+# As strict as a careful site's: the widget needs no inline styles (its own
+# stylesheet, in its Shadow DOM) and no outside origin.
+DEMO_POLICY = "default-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:"
 
 
 async def demo_page(request: web.Request) -> web.StreamResponse:
@@ -43,6 +45,11 @@ async def report_page(request: web.Request) -> web.StreamResponse:
 
 async def widget_script(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC / "widget.js", headers={"Cache-Control": "no-cache"})
+
+
+async def widget_stylesheet(request: web.Request) -> web.StreamResponse:
+    """Loaded by widget.js into its Shadow DOM (from any site: a stylesheet needs no CORS)."""
+    return web.FileResponse(STATIC / "widget.css", headers={"Cache-Control": "no-cache"})
 
 
 async def health(request: web.Request) -> web.Response:
@@ -84,6 +91,7 @@ async def article_page(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/", demo_page)
     app.router.add_get("/widget.js", widget_script)
+    app.router.add_get("/widget.css", widget_stylesheet)
     app.router.add_get("/health", health)
     app.router.add_get("/kb/{lang}/{id}", article_page)
     app.router.add_get("/agent", console_page)

@@ -59,6 +59,7 @@ def make_browser(width: int = 1280, height: int = 900, language: str = "pt-BR", 
     ):
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": language})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console errors, CSP violations
     if phone:  # a desktop window cannot be narrower than 500 px
         options.add_experimental_option(
             "mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}}
@@ -86,13 +87,25 @@ def wait_until(driver, condition, message: str):
 
 
 def css(driver, selector):
+    """The widget's elements matching `selector`, inside its Shadow DOM (where
+    the host page's selectors cannot reach, as the page's CSS cannot)."""
     from selenium.webdriver.common.by import By
 
-    return driver.find_elements(By.CSS_SELECTOR, selector)
+    hosts = driver.find_elements(By.ID, "atendo-widget")
+    return hosts[0].shadow_root.find_elements(By.CSS_SELECTOR, selector) if hosts else []
+
+
+def focused(driver):
+    """The element with the keyboard focus, inside the widget's Shadow DOM too."""
+    return driver.execute_script(
+        "let e = document.activeElement;"
+        "while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;"
+        "return e;"
+    )
 
 
 def bubbles(driver, who: str):
-    return [b.get_attribute("textContent") for b in css(driver, f"#atendo-widget .atw-{who}")]
+    return [b.get_attribute("textContent") for b in css(driver, f".atw-{who}")]
 
 
 def wait_for_bot_text(driver, expected: str, name: str) -> None:
@@ -104,7 +117,7 @@ def wait_for_bot_text(driver, expected: str, name: str) -> None:
 
 def open_widget(driver, url: str) -> None:
     driver.get(url)
-    launcher = wait_until(driver, lambda d: (css(d, "#atendo-widget .atw-launch") or [None])[0], "no launcher")
+    launcher = wait_until(driver, lambda d: (css(d, ".atw-launch") or [None])[0], "no launcher")
     launcher.click()
     wait_until(driver, lambda d: css(d, "#atw-panel")[0].is_displayed(), "panel did not open")
 
@@ -167,22 +180,22 @@ def test_keyboard_only_with_an_aria_live_region(assistant, browser):
     from selenium.webdriver.common.keys import Keys
 
     browser.get(assistant.web_url)
-    wait_until(browser, lambda d: css(d, "#atendo-widget .atw-launch"), "no launcher")
-    launcher = css(browser, "#atendo-widget .atw-launch")[0]
+    wait_until(browser, lambda d: css(d, ".atw-launch"), "no launcher")
+    launcher = css(browser, ".atw-launch")[0]
     for _ in range(30):  # Tab through the page's links to the launcher
         ActionChains(browser).send_keys(Keys.TAB).perform()
-        if browser.switch_to.active_element == launcher:
+        if focused(browser) == launcher:
             break
-    assert browser.switch_to.active_element == launcher, "the launcher is not reachable with Tab"
+    assert focused(browser) == launcher, "the launcher is not reachable with Tab"
     assert launcher.value_of_css_property("outline-style") != "none"  # visible focus
     ActionChains(browser).send_keys(Keys.ENTER).perform()
     wait_until(
         browser,
-        lambda d: d.switch_to.active_element.get_attribute("id") == "atw-input",
+        lambda d: focused(d).get_attribute("id") == "atw-input",
         "focus did not move to the input",
     )
 
-    log = css(browser, "#atendo-widget [role=log]")[0]
+    log = css(browser, "[role=log]")[0]
     assert log.get_attribute("aria-live") == "polite"
     assert css(browser, "label[for=atw-input]")[0].get_attribute("textContent")
     ActionChains(browser).send_keys("quanto tempo dura o teste gratis?", Keys.ENTER).perform()
@@ -192,9 +205,9 @@ def test_keyboard_only_with_an_aria_live_region(assistant, browser):
     helped = nlg_text("utter_did_it_help", "pt", button=0)
     for _ in range(8):  # Shift+Tab back from the input to the "yes" quick reply
         ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
-        if browser.switch_to.active_element.text == helped:
+        if focused(browser).text == helped:
             break
-    assert browser.switch_to.active_element.text == helped
+    assert focused(browser).text == helped
     ActionChains(browser).send_keys(Keys.ENTER).perform()
     glad = texts("utter_glad_it_helped", "pt")  # its tone depends on the mood
     wait_until(
@@ -203,7 +216,7 @@ def test_keyboard_only_with_an_aria_live_region(assistant, browser):
 
     ActionChains(browser).send_keys(Keys.ESCAPE).perform()
     wait_until(browser, lambda d: not css(d, "#atw-panel")[0].is_displayed(), "Escape did not close the panel")
-    assert browser.switch_to.active_element == launcher
+    assert focused(browser) == launcher
     shot(browser, "07-keyboard")
 
 
@@ -213,7 +226,7 @@ def test_markup_as_text_person_button_language_choice_and_rating(assistant, brow
     wait_until(browser, lambda d: len(bubbles(d, "bot")) >= 1, "no reply")
     assert any("<script>window.__pwned = 1</script><b>oi</b>" in b for b in bubbles(browser, "customer"))
     assert browser.execute_script("return window.__pwned === undefined")
-    assert not css(browser, "#atendo-widget .atw-log b")
+    assert not css(browser, ".atw-log b")
 
     css(browser, ".atw-foot button")[0].click()  # "talk to a person": nobody online, so a ticket
     ask_email = texts("utter_ask_email", "pt")
@@ -273,3 +286,30 @@ def test_replies_while_closed_show_an_unread_badge(assistant, browser):
     shot(browser, "10-unread-badge")
     css(browser, ".atw-launch")[0].click()
     wait_until(browser, lambda d: not badge.is_displayed(), "badge not cleared on opening")
+
+
+def test_the_page_cannot_restyle_the_widget_and_a_strict_csp_needs_nothing_more(assistant, browser):
+    """The demo page allows no inline styles (style-src 'self'); its own CSS,
+    however forceful, does not reach the widget, which keeps its colour and
+    type; and the browser reports no error (a CSP violation would be one)."""
+    browser.get(assistant.web_url)
+    launcher = wait_until(
+        browser, lambda d: next((b for b in css(d, ".atw-launch") if b.is_displayed()), None), "no styled launcher"
+    )
+    assert browser.execute_script("return document.querySelectorAll('style').length") == 0  # nothing inline
+    assert launcher.value_of_css_property("background-color") == "rgba(138, 75, 42, 1)"  # data-color="#8a4b2a"
+    browser.execute_script(
+        "const sheet = new CSSStyleSheet();"
+        "sheet.replaceSync('button, input, div { background: rgb(255, 0, 0) !important; font-size: 40px !important;"
+        " color: rgb(0, 255, 0) !important; }');"
+        "document.adoptedStyleSheets = [sheet];"
+    )
+    launcher.click()
+    wait_until(browser, lambda d: css(d, "#atw-input")[0].is_displayed(), "panel did not open")
+    field = css(browser, "#atw-input")[0]
+    assert launcher.value_of_css_property("background-color") == "rgba(138, 75, 42, 1)"
+    assert field.value_of_css_property("font-size") == "15px"
+    assert field.value_of_css_property("background-color") != "rgba(255, 0, 0, 1)"
+    shot(browser, "09-isolated")
+    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []

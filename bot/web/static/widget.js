@@ -50,33 +50,16 @@
     return node;
   }
 
-  var css = el("style");
-  css.textContent = [
-    ".atw{--c:" + color + ";font:15px/1.4 system-ui,sans-serif;color:#1d2330;position:fixed;right:20px;bottom:20px;z-index:2147483000}",
-    ".atw [hidden]{display:none!important}.atw *{box-sizing:border-box}.atw button,.atw select,.atw input{font:inherit}",
-    ".atw :focus-visible{outline:3px solid #f0a500;outline-offset:2px}",
-    ".atw-launch{position:relative;width:60px;height:60px;border-radius:50%;border:0;background:var(--c);color:#fff;cursor:pointer;display:flex;align-items:center;justify-content:center;box-shadow:0 4px 14px rgba(0,0,0,.25)}",
-    ".atw-badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;border-radius:11px;background:#d93025;color:#fff;font-size:13px;line-height:22px;padding:0 6px}",
-    ".atw-panel{position:absolute;right:0;bottom:76px;width:360px;height:540px;max-height:calc(100vh - 110px);background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);display:flex;flex-direction:column;overflow:hidden}",
-    ".atw-panel[hidden]{display:none}",
-    ".atw-head{background:var(--c);color:#fff;padding:10px 12px;display:flex;gap:8px;align-items:center}",
-    ".atw-head h2{font-size:16px;margin:0;flex:1}.atw-head button,.atw-head select{background:rgba(255,255,255,.15);color:#fff;border:1px solid rgba(255,255,255,.5);border-radius:6px;padding:3px 6px;cursor:pointer}",
-    ".atw-head option{color:#1d2330}",
-    ".atw-log{flex:1;overflow-y:auto;padding:12px;background:#f4f6fa}",
-    ".atw-msg{margin:6px 0;padding:8px 11px;border-radius:10px;max-width:85%;white-space:pre-wrap;word-wrap:break-word;background:#fff;border:1px solid #e1e5ee}",
-    ".atw-customer{margin-left:auto;background:var(--c);color:#fff;border-color:var(--c)}",
-    ".atw-agent{border-color:#0b8043}.atw-note{margin:8px auto;text-align:center;font-size:13px;color:#555;background:none;border:0}",
-    ".atw-msg a{color:inherit}.atw-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}",
-    ".atw-replies{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}.atw-replies button,.atw-rate button{border:1px solid var(--c);color:var(--c);background:#fff;border-radius:16px;padding:5px 11px;cursor:pointer}",
-    ".atw-typing{font-size:13px;color:#555;padding:0 12px 6px;background:#f4f6fa}",
-    ".atw-form{display:flex;gap:6px;padding:8px;border-top:1px solid #e1e5ee}.atw-form input{flex:1;padding:9px;border:1px solid #c5cbd8;border-radius:8px}",
-    ".atw-form button{border:0;background:var(--c);color:#fff;border-radius:8px;padding:0 14px;cursor:pointer}",
-    ".atw-foot{display:flex;justify-content:space-between;padding:0 8px 8px;gap:6px}.atw-foot button{border:0;background:none;color:var(--c);text-decoration:underline;cursor:pointer;padding:2px}",
-    ".atw-rate{padding:8px 12px;border-top:1px solid #e1e5ee;display:flex;flex-wrap:wrap;gap:6px;align-items:center}",
-    "@media (max-width:480px){.atw{right:10px;bottom:10px}.atw-panel{position:fixed;inset:0;width:auto;height:auto;max-height:none;border-radius:0}.atw-open .atw-launch{display:none}}"
-  ].join("");
+  // The widget lives in a Shadow DOM: the host page's CSS does not reach it,
+  // and its stylesheet is a file of its own (no inline <style> for a CSP to allow).
+  var host = el("div", { id: "atendo-widget" });
+  host.style.setProperty("--c", color);
+  host.style.setProperty("display", "none"); // until the stylesheet is in: no flash of bare buttons
+  var shadow = host.attachShadow({ mode: "open" });
+  var sheet = el("link", { rel: "stylesheet", href: server + "/widget.css" });
+  sheet.onload = sheet.onerror = function () { host.style.removeProperty("display"); };
 
-  var root = el("div", { "class": "atw", id: "atendo-widget" });
+  var root = el("div", { "class": "atw" });
   var launch = el("button", { "class": "atw-launch", type: "button", "aria-expanded": "false", "aria-controls": "atw-panel" });
   launch.innerHTML = '<svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>';
   var badge = el("span", { "class": "atw-badge", hidden: "" });
@@ -101,7 +84,8 @@
   var humanButton = el("button", { type: "button" });
   foot.append(humanButton);
   panel.append(head, log, typing, rateBox, form, foot);
-  root.append(css, panel, launch);
+  root.append(panel, launch);
+  shadow.append(sheet, root);
 
   function applyLanguage() {
     var text = data.title || t("title");
@@ -273,7 +257,7 @@
   });
 
   applyLanguage();
-  (document.body || document.documentElement).appendChild(root);
+  (document.body || document.documentElement).appendChild(host);
   connect();
   window.AtendoWidget = { open: function () { setOpen(true); }, language: function () { return state.lang; } };
 })();

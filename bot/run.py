@@ -109,11 +109,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             rasa_command() + ["run", "actions", "--actions", "actions", "--port", action_port],
             env={"SANIC_HOST": env.action_interface},  # rasa_sdk's listen address
         )
-        wait_until_up(f"http://localhost:{action_port}/health", 120, actions, "The action server")
         if args.shell:
+            wait_until_up(f"http://localhost:{action_port}/health", 120, actions, "The action server")
             shell = services.start(rasa_command() + ["shell", "--model", str(MODEL), "--endpoints", endpoints])
             shell.wait()
             return 0
+        # All three start at once: Rasa needs the action server only when a
+        # message comes, and loading the model is most of the wait.
         rasa = services.start(
             rasa_command()
             + [
@@ -136,6 +138,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             env={"RASA_URL": f"http://localhost:{rasa_port}", "ACTION_SERVER_URL": f"http://localhost:{action_port}"},
         )
         wait_until_up(f"http://localhost:{web_port}/health", 60, web, "The web server")
+        wait_until_up(f"http://localhost:{action_port}/health", 120, actions, "The action server")
         token = f"?token={env.rasa_token}" if env.rasa_token else ""
         wait_until_up(f"http://localhost:{rasa_port}/status{token}", 300, rasa, "The Rasa server")
         print(

@@ -61,6 +61,7 @@ eval: $(MODEL_STAMP) ## Quality figures on the dev and test sets and the benchma
 	    $(PY) -m bot.evaluate $(LANGID)/$$set.yml --json reports/langid-$$set.json || exit 1; \
 	  done; \
 	else echo "Skipping the language-identification benchmark: $(LANGID) is not here."; fi
+	$(PY) -m bot.figures
 
 bench: $(MODEL_STAMP) ## Load benchmark: this stack vs a stock Rasa assistant (a benchmark, not a test)
 	@# Back to back (throughput, 1/10/50 conversations), then customers who pause ~3 s as people do (latency).

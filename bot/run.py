@@ -9,7 +9,8 @@ WEB_HOST say otherwise (bot/settings.py reads them all). Rasa takes the
 action server's address only from its endpoints file, so it gets a copy of
 endpoints.yml with ACTION_PORT in it (var/endpoints.yml).
 Conversations are kept in SQLite (var/conversations.db, see endpoints.yml).
-Ctrl-C stops every process it started.
+Ctrl-C or `kill` (SIGTERM) stops every process it started; a start that finds
+its ports taken says which process holds them and starts nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -64,6 +66,43 @@ def wait_until_up(url: str, timeout: float, process: subprocess.Popen, name: str
     raise RuntimeError(f"{name} did not answer at {url} within {timeout:.0f} s.")
 
 
+def port_holder(port: int) -> Optional[str]:
+    """Who listens on `port` on this machine ("pid 123 (python -m bot.web.server)"),
+    "another process" if it cannot be told, None if the port is free."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # old connections do not count
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            pass
+        else:
+            with socket.socket() as other:  # something on another address (0.0.0.0, ::)?
+                other.settimeout(0.5)
+                if other.connect_ex(("localhost", port)) != 0:
+                    return None
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: listening
+                inodes.add(fields[9])
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd).strip("socket:[]") in inodes:
+                pid = fd.parent.parent.name
+                command = (
+                    (Path("/proc") / pid / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+                )
+                return f"pid {pid} ({command[:120]})"
+        except OSError:
+            continue
+    return "another process"
+
+
 class Services:
     """The processes of one running assistant, stopped together."""
 
@@ -76,14 +115,21 @@ class Services:
         return process
 
     def stop(self) -> None:
+        # SIGTERM, not SIGINT: a Ctrl-C in the terminal has already sent the
+        # children SIGINT, and a second one breaks their clean shutdown.
         for process in reversed(self.processes):
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGTERM)
         for process in reversed(self.processes):
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def stop_like_ctrl_c(signum: int, frame: object) -> None:
+    """`kill` (SIGTERM) stops everything this started, as Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -96,10 +142,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    rasa_port, action_port, web_port = str(env.rasa_port), str(env.action_port), str(env.web_port)
+    taken = [
+        (name, port, port_holder(port))
+        for name, port in (("RASA_PORT", env.rasa_port), ("ACTION_PORT", env.action_port), ("WEB_PORT", env.web_port))
+    ]
+    taken = [(name, port, holder) for name, port, holder in taken if holder]
+    if taken:
+        for name, port, holder in taken:
+            print(f"error: port {port} ({name}) is taken by {holder}.", file=sys.stderr)
+        print("Stop it, or choose other ports: RASA_PORT=... ACTION_PORT=... WEB_PORT=... make run", file=sys.stderr)
+        return 1
     if not MODEL.exists():
         print(f"No trained model at {MODEL}: run `make train` first.", file=sys.stderr)
         return 1
-    rasa_port, action_port, web_port = str(env.rasa_port), str(env.action_port), str(env.web_port)
+    signal.signal(signal.SIGTERM, stop_like_ctrl_c)
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     endpoints = str(write_endpoints(env))
     services = Services()

@@ -162,12 +162,13 @@ def main() -> None:
         messages_per_window=env.chat_messages_per_10s,
         sessions_per_minute=env.chat_sessions_per_minute,
     )
-    web.run_app(
-        app,
-        host=args.host,
-        port=args.port,
-        access_log_class=PathOnlyAccessLogger,
-    )
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop, not a traceback
+        web.run_app(
+            app,
+            host=args.host,
+            port=args.port,
+            access_log_class=PathOnlyAccessLogger,
+        )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import yaml
 
@@ -103,16 +104,62 @@ def port_holder(port: int) -> Optional[str]:
     return "another process"
 
 
+@dataclass
+class Service:
+    """One server this launcher started, and how to start it again."""
+
+    name: str
+    command: List[str]
+    env: Dict[str, str]
+    process: subprocess.Popen
+    started_at: float
+    restarts: int = 0  # in a row: the wait before the next one doubles
+    restart_at: Optional[float] = None  # when a dead one is started again
+
+
 class Services:
-    """The processes of one running assistant, stopped together."""
+    """The processes of one running assistant: supervised, stopped together."""
+
+    STEADY_SECONDS = 60.0  # up this long, a service's restart count starts again
+    MAX_BACKOFF_SECONDS = 30.0
 
     def __init__(self) -> None:
-        self.processes: List[subprocess.Popen] = []
+        self.services: List[Service] = []
 
-    def start(self, command: List[str], env: Optional[dict] = None) -> subprocess.Popen:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **(env or {})})
-        self.processes.append(process)
-        return process
+    @property
+    def processes(self) -> List[subprocess.Popen]:
+        return [service.process for service in self.services]
+
+    def _spawn(self, command: List[str], env: Dict[str, str]) -> subprocess.Popen:
+        return subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **env})
+
+    def start(self, name: str, command: List[str], env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+        service = Service(name, command, env or {}, self._spawn(command, env or {}), time.monotonic())
+        self.services.append(service)
+        return service.process
+
+    def supervise(self, now: float) -> None:
+        """Start again, with a growing wait, any service that died; the others
+        keep serving (the web server keeps what customers write meanwhile)."""
+        for service in self.services:
+            code = service.process.poll()
+            if code is None:
+                if service.restarts and now - service.started_at > self.STEADY_SECONDS:
+                    service.restarts = 0
+                continue
+            if service.restart_at is None:
+                wait = min(self.MAX_BACKOFF_SECONDS, 2.0**service.restarts)
+                service.restart_at = now + wait
+                print(
+                    f"{service.name} stopped (exit code {code}); starting it again in {wait:.0f} s.",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            elif now >= service.restart_at:
+                service.process = self._spawn(service.command, service.env)
+                service.started_at, service.restart_at = now, None
+                service.restarts += 1
+                print(f"{service.name} started again (pid {service.process.pid}).", file=sys.stderr, flush=True)
 
     def stop(self) -> None:
         # SIGTERM, not SIGINT: a Ctrl-C in the terminal has already sent the
@@ -163,17 +210,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     started = time.monotonic()
     try:
         actions = services.start(
+            "The action server",
             rasa_command() + ["run", "actions", "--actions", "actions", "--port", action_port],
             env={"SANIC_HOST": env.action_interface},  # rasa_sdk's listen address
         )
         if args.shell:
             wait_until_up(f"http://localhost:{action_port}/health", 120, actions, "The action server")
-            shell = services.start(rasa_command() + ["shell", "--model", str(MODEL), "--endpoints", endpoints])
+            shell = services.start(
+                "The shell", rasa_command() + ["shell", "--model", str(MODEL), "--endpoints", endpoints]
+            )
             shell.wait()
             return 0
         # All three start at once: Rasa needs the action server only when a
         # message comes, and loading the model is most of the wait.
         rasa = services.start(
+            "The Rasa server",
             rasa_command()
             + [
                 "run",
@@ -188,9 +239,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                 "--interface",
                 env.rasa_interface,
                 *(["--auth-token", env.rasa_token] if env.rasa_token else []),
-            ]
+            ],
         )
         web = services.start(
+            "The web server",
             [sys.executable, "-m", "bot.web.server", "--port", web_port],
             env={"RASA_URL": f"http://localhost:{rasa_port}", "ACTION_SERVER_URL": f"http://localhost:{action_port}"},
         )
@@ -208,10 +260,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             "Press Ctrl-C to stop.\n",
             flush=True,
         )
-        while all(p.poll() is None for p in services.processes):
+        while True:
+            services.supervise(time.monotonic())
             time.sleep(1)
-        print("A service stopped; stopping the others.", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("\nStopping...", file=sys.stderr)
         return 0

@@ -37,3 +37,51 @@ def test_the_example_endpoints_share_trackers_and_locks():
     endpoints = yaml.safe_load((ROOT / "deploy" / "endpoints.yml").read_text())
     assert endpoints["tracker_store"]["dialect"] == "postgresql" and endpoints["lock_store"]["type"] == "redis"
     assert endpoints["nlg"]["type"] == "bot.rasa_plugins.nlg.MultilingualNLG"
+
+
+SYSTEMD = ROOT / "deploy" / "systemd"
+SERVICES = {
+    "atendo-actions.service": "rasa run actions",
+    "atendo-rasa.service": "rasa run --enable-api",
+    "atendo-web.service": "-m bot.web.server",
+}
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze", path="/usr/bin:/bin")
+
+
+def unit(name: str) -> dict:
+    sections: dict = {}
+    section = None
+    for line in (SYSTEMD / name).read_text().splitlines():
+        if line.startswith("[") and line.endswith("]"):
+            section = sections.setdefault(line[1:-1], {})
+        elif "=" in line and not line.startswith("#") and section is not None:
+            key, value = line.split("=", 1)
+            section[key] = value
+    return sections
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_each_server_is_restarted_after_a_failure_and_stopped_together(name):
+    service = unit(name)
+    assert SERVICES[name] in service["Service"]["ExecStart"]
+    assert service["Service"]["Restart"] == "on-failure" and float(service["Service"]["RestartSec"]) > 0
+    assert service["Service"]["KillSignal"] == "SIGTERM"
+    assert service["Unit"]["PartOf"] == "atendo.target" and service["Install"]["WantedBy"] == "atendo.target"
+    assert service["Service"]["EnvironmentFile"] == "/etc/atendo/env"
+    assert all(other in unit("atendo.target")["Unit"]["Wants"] for other in SERVICES)
+
+
+@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="needs systemd-analyze (Debian's systemd package)")
+def test_systemd_accepts_the_units(tmp_path):
+    (tmp_path / "env").write_text("RASA_TOKEN=placeholder-for-the-check\n")
+    for path in SYSTEMD.iterdir():  # this checkout instead of /opt/atendo, so the commands exist
+        text = path.read_text().replace("/opt/atendo", str(ROOT)).replace("User=atendo", "User=root")
+        (tmp_path / path.name).write_text(text.replace("/etc/atendo/env", str(tmp_path / "env")))
+    checked = subprocess.run(
+        [SYSTEMD_ANALYZE, "verify", "--man=no", *[f"./{p.name}" for p in SYSTEMD.iterdir()]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert checked.returncode == 0 and checked.stderr.strip() == "", checked.stderr

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -51,33 +52,68 @@ def test_a_taken_port_is_named_with_its_holder_and_nothing_starts(tmp_path):
     assert f"port {port} (WEB_PORT) is taken by pid {os.getpid()}" in result.stderr
 
 
-@pytest.mark.slow
-def test_sigterm_stops_every_server_it_started_without_a_traceback(tmp_path):
+def start_launcher(tmp_path):
+    """bot.run on free ports with its own help-desk database; (process, log path, ports)."""
     assert MODEL.exists(), "needs the trained model (make train)"
+    ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "WEB_PORT": free_port()}
     env = {
         **os.environ,
-        "RASA_PORT": str(free_port()),
-        "ACTION_PORT": str(free_port()),
-        "WEB_PORT": str(free_port()),
+        **{name: str(port) for name, port in ports.items()},
         "DATABASE_URL": f"sqlite:///{tmp_path / 'helpdesk.db'}",
         "ESCALATION_SPOOL": str(tmp_path / "spool"),
     }
-    log = (tmp_path / "run.log").open("w+")
+    log = tmp_path / "run.log"
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "bot.run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "bot.run"], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
     )
+    wait_for(lambda: "The assistant is ready" in log.read_text(), 300, launcher, log)
+    return launcher, log, ports
+
+
+def wait_for(condition, timeout, launcher, log):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert launcher.poll() is None, log.read_text()[-3000:]
+        assert time.monotonic() < deadline, log.read_text()[-3000:]
+        time.sleep(0.5)
+
+
+def answers(url: str) -> bool:
     try:
-        deadline = time.monotonic() + 300
-        while "The assistant is ready" not in (tmp_path / "run.log").read_text() and time.monotonic() < deadline:
-            assert launcher.poll() is None, (tmp_path / "run.log").read_text()[-3000:]
-            time.sleep(0.5)
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_sigterm_stops_every_server_it_started_without_a_traceback(tmp_path):
+    launcher, log, _ = start_launcher(tmp_path)
+    try:
         servers = children(launcher.pid)
         assert len(servers) == 3
         launcher.send_signal(signal.SIGTERM)
         assert launcher.wait(timeout=60) == 0
         assert not [pid for pid in servers if alive(pid)], "servers left running after SIGTERM"
-        output = (tmp_path / "run.log").read_text()
+        output = log.read_text()
         assert "Traceback" not in output and "KeyboardInterrupt" not in output
     finally:
         if launcher.poll() is None:
             launcher.kill()
+
+
+@pytest.mark.slow
+def test_a_server_that_dies_is_started_again_while_the_others_keep_serving(tmp_path):
+    launcher, log, ports = start_launcher(tmp_path)
+    try:
+        before = children(launcher.pid)
+        actions = next(pid for pid in before if b"actions" in Path(f"/proc/{pid}/cmdline").read_bytes())
+        os.kill(actions, signal.SIGKILL)  # the real process, as a crash would
+        wait_for(lambda: "The action server started again" in log.read_text(), 60, launcher, log)
+        wait_for(lambda: answers(f"http://localhost:{ports['ACTION_PORT']}/health"), 120, launcher, log)
+        after = children(launcher.pid)
+        assert before - {actions} <= after and actions not in after  # Rasa and the web server never stopped
+        assert "The action server stopped (exit code -9); starting it again in 1 s." in log.read_text()
+    finally:
+        launcher.send_signal(signal.SIGTERM)
+        launcher.wait(timeout=60)

@@ -202,3 +202,12 @@ class ActionTicketCreated(Action):
             return []
         dispatcher.utter_message(response="utter_ticket_created", ticket=escalation_id, email=email)
         return []
+
+
+def write_back_spooled_escalations() -> None:
+    """Escalations kept in the spool by an earlier run (the database was down)
+    are written back as soon as the database answers, not only when the next
+    escalation fails: rasa-sdk has no start-up hook, so the action server's
+    import of this package is its start."""
+    if spool.waiting():
+        spool.retry_in_background(EscalationStore, announce_new)

@@ -89,7 +89,7 @@ def retry_in_background(store_factory: Callable[[], EscalationStore], announce: 
                     written = flush(store_factory(), announce)
                     if written:
                         logger.info("wrote %d spooled escalation(s)", written)
-            except Exception:
+            except Exception:  # the thread must outlive any surprise
                 logger.exception("spooled escalations: retry failed")
 
     with _lock:

@@ -41,10 +41,19 @@ async def deliver(url: str, payload: Dict[str, Any], attempts: int, first_pause:
 
 
 def announce(url: str, payload: Dict[str, Any], attempts: int) -> Optional[asyncio.Task]:
-    """Start delivering in the background; None when no webhook is set."""
+    """Start delivering in the background; None when no webhook is set.
+
+    From a thread with no event loop (the spool's, writing escalations kept
+    while the database was down) it delivers there and then: that thread
+    has nothing else to do."""
     if not url:
         return None
-    task = asyncio.get_running_loop().create_task(deliver(url, payload, attempts))
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(deliver(url, payload, attempts))
+        return None
+    task = loop.create_task(deliver(url, payload, attempts))
     _pending.add(task)  # keep a reference until it is done
     task.add_done_callback(_pending.discard)
     return task

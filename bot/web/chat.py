@@ -161,7 +161,7 @@ async def resend_pending(app: web.Application) -> None:
                     break
         except SQLAlchemyError as error:
             logger.warning("waiting messages: database unavailable: %s", error)
-        except Exception:
+        except Exception:  # the loop must outlive any surprise; logged with its reason
             logger.exception("waiting messages: retry failed")
 
 

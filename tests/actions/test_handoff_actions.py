@@ -3,11 +3,13 @@ down; on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import ActionEscalate, ActionTicketCreated, ValidateEmailForm
+from actions.handoff import ActionEscalate, ActionTicketCreated, ValidateEmailForm, write_back_spooled_escalations
 from actions.kb import ActionAnswerFeedback, ActionAnswerQuestion
 from actions.small_talk import ActionReply
 
@@ -278,3 +280,22 @@ async def test_the_escalation_keeps_the_articles_the_bot_tried(own_database):
     await run(ActionEscalate(), t)
     record = EscalationStore(own_database).list()[0]
     assert record.articles == ["import-data", "export-data", "reset-password"]
+
+
+def test_escalations_spooled_by_an_earlier_run_are_written_when_the_action_server_starts(own_database, monkeypatch):
+    """No new escalation has to fail first: the start itself writes them back."""
+    from bot.helpdesk import spool
+    from bot.helpdesk.escalations import NewEscalation
+
+    spool.keep(NewEscalation("left-from-yesterday", "request_human", 2, "support", "vi"))
+    monkeypatch.setattr(spool, "RETRY_SECONDS", 0.05)
+    monkeypatch.setattr(spool, "_thread", None)  # a fresh start of the action server
+    announced = []
+    monkeypatch.setattr("actions.handoff.announce_new", announced.append)
+    write_back_spooled_escalations()
+    for _ in range(200):
+        if spool.waiting() == 0 and announced:
+            break
+        time.sleep(0.05)
+    assert stored(own_database) == [("request_human", 2, "support", "queued", "vi")]
+    assert [a.conversation_id for a in announced] == ["left-from-yesterday"]

@@ -204,6 +204,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"No trained model at {MODEL}: run `make train` first.", file=sys.stderr)
         return 1
     signal.signal(signal.SIGTERM, stop_like_ctrl_c)
+    # Databases, spool and logs hold customers' messages and e-mail addresses:
+    # readable by this user only (the servers inherit it; systemd: UMask=0077).
+    os.umask(0o077)
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     endpoints = str(write_endpoints(env))
     services = Services()

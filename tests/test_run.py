@@ -1,5 +1,6 @@
 """`python -m bot.run` (what `make run` does): a start on taken ports says who
-holds them and starts nothing; SIGTERM stops every server it started, cleanly."""
+holds them and starts nothing; SIGTERM stops every server it started, cleanly;
+a server that dies is started again; what the servers write is the owner's only."""
 
 from __future__ import annotations
 
@@ -88,10 +89,14 @@ def answers(url: str) -> bool:
 
 @pytest.mark.slow
 def test_sigterm_stops_every_server_it_started_without_a_traceback(tmp_path):
-    launcher, log, _ = start_launcher(tmp_path)
+    launcher, log, ports = start_launcher(tmp_path)
     try:
         servers = children(launcher.pid)
         assert len(servers) == 3
+        opened = urllib.request.Request(f"http://localhost:{ports['WEB_PORT']}/api/sessions", method="POST")
+        urllib.request.urlopen(opened, timeout=10).close()  # a conversation: the database is written
+        databases = list(tmp_path.glob("helpdesk.db*"))
+        assert databases and all(path.stat().st_mode & 0o077 == 0 for path in databases)  # the owner's only
         launcher.send_signal(signal.SIGTERM)
         assert launcher.wait(timeout=60) == 0
         assert not [pid for pid in servers if alive(pid)], "servers left running after SIGTERM"

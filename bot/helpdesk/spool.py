@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -41,9 +42,10 @@ def keep(new: NewEscalation) -> Path:
     name = hashlib.sha256(new.conversation_id.encode("utf-8")).hexdigest()[:32] + ".json"
     path = spool_folder() / name
     partial = path.with_suffix(".tmp")
-    partial.write_text(
-        json.dumps({**dataclasses.asdict(new), "kept_at": time.time()}, ensure_ascii=False), encoding="utf-8"
-    )
+    text = json.dumps({**dataclasses.asdict(new), "kept_at": time.time()}, ensure_ascii=False)
+    # Mode 0600 whatever the umask: it holds a customer's messages and e-mail.
+    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as file:
+        file.write(text)
     partial.replace(path)
     return path
 

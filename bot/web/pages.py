@@ -33,13 +33,15 @@ async def console_page(request: web.Request) -> web.StreamResponse:
     """The agent console; it holds no data itself: everything comes through the
     agents' API, which needs a signed-in agent."""
     return web.FileResponse(
-        STATIC / "agent.html", headers={"Content-Security-Policy": CONSOLE_POLICY, "Cache-Control": "no-cache"}
+        STATIC / "agent.html",
+        headers={"Content-Security-Policy": CONSOLE_POLICY, "Cache-Control": "no-cache", "X-Frame-Options": "DENY"},
     )
 
 
 async def report_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(
-        STATIC / "report.html", headers={"Content-Security-Policy": CONSOLE_POLICY, "Cache-Control": "no-cache"}
+        STATIC / "report.html",
+        headers={"Content-Security-Policy": CONSOLE_POLICY, "Cache-Control": "no-cache", "X-Frame-Options": "DENY"},
     )
 
 

@@ -73,6 +73,8 @@ async def headers(request: web.Request, handler):
             response = await handler(request)
         except ApiError as error:
             response = error.as_response()
+        except web.HTTPException as error:  # 404s and redirects get the same headers
+            response = error
         except SQLAlchemyError as error:
             logger.error("database unavailable on %s: %s", request.path, error)
             response = STORAGE_UNAVAILABLE.as_response()
@@ -87,7 +89,15 @@ async def headers(request: web.Request, handler):
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
     if not isinstance(response, web.WebSocketResponse):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        # Our pages may be framed by our own pages only (the console by none, see pages.py).
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     return response
+
+
+async def no_version(request: web.Request, response: web.StreamResponse) -> None:
+    """No "Server: Python/3.10 aiohttp/3.9.5": versions help only an attacker."""
+    response.headers["Server"] = "atendo"
 
 
 def create_app(
@@ -103,6 +113,7 @@ def create_app(
 ) -> web.Application:
     database_url = database_url or default_database_url()
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[headers])
+    app.on_response_prepare.append(no_version)
     app[STORE] = ChatStore(database_url)
     app[ESCALATIONS] = EscalationStore(database_url)
     app[AGENTS] = AgentSessions(get_settings().agents if agents is None else agents, database_url)

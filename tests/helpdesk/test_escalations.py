@@ -45,3 +45,17 @@ def test_an_open_escalation_is_found_for_its_conversation(database_url):
     assert store.open_for("x") is None
     record = store.create(new("x"))
     assert store.open_for("x").id == record.id
+
+
+def test_a_spooled_escalation_is_readable_by_its_owner_only(tmp_path, monkeypatch):
+    import os
+
+    from bot.helpdesk import spool
+
+    monkeypatch.setenv("ESCALATION_SPOOL", str(tmp_path / "spool"))
+    old = os.umask(0o022)  # a permissive umask, as a shell's default
+    try:
+        path = spool.keep(new("c-private"))
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o077 == 0

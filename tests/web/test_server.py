@@ -304,3 +304,22 @@ async def test_the_language_our_nlg_reports_with_the_answer_is_used_and_not_show
             history = await (await client.post("/api/history", json=session)).json()
             assert (history["language"], history["script"]) == ("zh", "Hant")
     assert asked == []  # no second trip to Rasa for the language
+
+
+async def test_every_page_and_answer_has_the_security_headers_and_no_server_version(client):
+    answers = [
+        await client.get("/"),
+        await client.get("/widget.js"),
+        await client.get("/widget.css"),
+        await client.get("/health"),
+        await client.get("/agent"),
+        await client.get("/agent/report"),
+        await client.get("/kb/pt/no-such-article"),
+        await client.post("/api/sessions"),
+    ]
+    for reply in answers:
+        assert reply.headers["X-Content-Type-Options"] == "nosniff", reply.url
+        assert reply.headers["Referrer-Policy"] == "strict-origin-when-cross-origin", reply.url
+        assert reply.headers["X-Frame-Options"] in ("SAMEORIGIN", "DENY"), reply.url
+        assert reply.headers["Server"] == "atendo", reply.url  # no Python or aiohttp version
+    assert (await client.get("/agent")).headers["X-Frame-Options"] == "DENY"

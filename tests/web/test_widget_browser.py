@@ -240,13 +240,20 @@ def test_markup_as_text_person_button_language_choice_and_rating(assistant, brow
     open_widget(browser, assistant.web_url)
     assert css(browser, "#atw-input")[0].get_attribute("placeholder") == "Escribe tu mensaje…"  # kept
 
+    stored_session = (
+        "return (JSON.parse(Object.values(localStorage).find(v => v.includes('session_id')) || '{}')).session_id"
+    )
+    session_id = browser.execute_script(stored_session)
     css(browser, ".atw-head button")[0].click()  # end the conversation
     wait_until(browser, lambda d: css(d, ".atw-rate button"), "no rating")
+    # The browser forgets it (a shared computer's next customer sees nothing of it).
+    assert browser.execute_script(stored_session) != session_id and not bubbles(browser, "customer")
     css(browser, ".atw-rate button")[4].click()
     wait_until(browser, lambda d: "Gracias por tu valoración" in css(d, ".atw-rate")[0].text, "rating not confirmed")
-    session_id = browser.execute_script(
-        "return JSON.parse(Object.values(localStorage).find(v => v.includes('session_id'))).session_id"
-    )
+    browser.refresh()
+    open_widget(browser, assistant.web_url)
+    assert browser.execute_script(stored_session) != session_id  # a new conversation after a reload too
+    assert not bubbles(browser, "customer")
     with sqlite3.connect(assistant.database) as db:
         assert db.execute("select rating from ratings where session_id = ?", (session_id,)).fetchone() == (5,)
     shot(browser, "08-rating")

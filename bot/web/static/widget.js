@@ -239,13 +239,19 @@
     state.lang = state.saved.manual = picker.value; save(); applyLanguage();
   });
   endButton.addEventListener("click", function () {
+    // Forget the conversation in this browser (a shared computer's next user
+    // sees nothing of it); the rating below still goes to the ended one.
+    var ended = { session_id: state.saved.session_id, token: state.saved.token };
+    delete state.saved.session_id; delete state.saved.token; save();
+    if (state.socket) state.socket.close(); // reconnects with a new, empty conversation
+    log.textContent = "";
     rateBox.textContent = "";
     rateBox.appendChild(el("span", { id: "atw-rate-label" }, t("rate")));
     for (var n = 1; n <= 5; n++) {
       (function (n) {
         var star = el("button", { type: "button", "aria-label": t("star", n) }, n + "★");
         star.addEventListener("click", function () {
-          request("/api/rating", { session_id: state.saved.session_id, token: state.saved.token, rating: n })
+          request("/api/rating", { session_id: ended.session_id, token: ended.token, rating: n })
             .then(function () { rateBox.textContent = t("thanks"); })
             .catch(function () { rateBox.textContent = t("error"); });
         });

@@ -113,7 +113,7 @@ def create_app(
 ) -> web.Application:
     database_url = database_url or default_database_url()
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[headers])
-    app.on_response_prepare.append(no_version)
+    app.on_response_prepare.append(no_version)  # type: ignore[arg-type]  # (aiosignal types its items oddly)
     app[STORE] = ChatStore(database_url)
     app[ESCALATIONS] = EscalationStore(database_url)
     app[AGENTS] = AgentSessions(get_settings().agents if agents is None else agents, database_url)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -40,17 +41,32 @@ def rasa_command() -> List[str]:
 
 
 def write_endpoints(env: Environment) -> Path:
-    """endpoints.yml as it is, but with the action server on env.action_port."""
+    """endpoints.yml as it is, but with the action server on env.action_port,
+    called with the internal secret."""
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
     endpoints["action_endpoint"] = {
         **(endpoints.get("action_endpoint") or {}),
         "url": f"http://localhost:{env.action_port}/webhook",
+        **({"headers": {"Authorization": f"Bearer {env.rasa_token}"}} if env.rasa_token else {}),
     }
     path = PROJECT_ROOT / "var" / "endpoints.yml"
     path.write_text(
         "# Written by bot/run.py from endpoints.yml; edit that file.\n" + yaml.safe_dump(endpoints), encoding="utf-8"
     )
+    path.chmod(0o600)  # it holds the secret
     return path
+
+
+def internal_secret() -> str:
+    """The secret Rasa's HTTP API and the action server ask for: RASA_TOKEN
+    when given (production), else one made on the first start and kept in
+    var/secret, readable by this user only."""
+    path = PROJECT_ROOT / "var" / "secret"
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
 
 
 def wait_until_up(url: str, timeout: float, process: subprocess.Popen, name: str) -> None:
@@ -207,6 +223,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     # Databases, spool and logs hold customers' messages and e-mail addresses:
     # readable by this user only (the servers inherit it; systemd: UMask=0077).
     os.umask(0o077)
+    if not env.rasa_token:
+        os.environ["RASA_TOKEN"] = internal_secret()  # the servers read it too
+        env = environment()
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     endpoints = str(write_endpoints(env))
     services = Services()
@@ -214,8 +233,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         actions = services.start(
             "The action server",
-            rasa_command() + ["run", "actions", "--actions", "actions", "--port", action_port],
-            env={"SANIC_HOST": env.action_interface},  # rasa_sdk's listen address
+            [sys.executable, "-m", "bot.action_server", "--port", action_port],
         )
         if args.shell:
             wait_until_up(f"http://localhost:{action_port}/health", 120, actions, "The action server")
@@ -238,7 +256,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 endpoints,
                 "--port",
                 rasa_port,
-                # Without RASA_TOKEN Rasa's HTTP API has no authentication: keep it on this machine.
+                # Its HTTP API asks for the secret; keep it on this machine all the same.
                 "--interface",
                 env.rasa_interface,
                 *(["--auth-token", env.rasa_token] if env.rasa_token else []),
@@ -259,7 +277,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             f"  Agent console:         http://localhost:{web_port}/agent"
             "   (add an agent: python -m bot.helpdesk.agents add NAME)\n"
             f"  Rasa REST channel:     http://localhost:{rasa_port}/webhooks/rest/webhook\n"
-            f"  Parse a message:       http://localhost:{rasa_port}/model/parse\n"
+            f"  Parse a message:       http://localhost:{rasa_port}/model/parse?token=...  (the token: RASA_TOKEN or var/secret)\n"
             "Press Ctrl-C to stop.\n",
             flush=True,
         )

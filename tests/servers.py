@@ -1,7 +1,7 @@
 """Real assistant processes on loopback for the conversation and browser tests.
 
 The action server, the Rasa server and the web server run as the project
-runs them (`rasa run actions`, `rasa run --enable-api`, `python -m
+runs them (`python -m bot.action_server`, `rasa run --enable-api`, `python -m
 bot.web.server`), on free ports, with their own endpoints file and
 temporary SQLite databases. Each is a `Service` a test can kill and start again.
 """
@@ -175,10 +175,10 @@ class Assistant:
 def service_env(workdir: Path, database_url: str) -> Dict[str, str]:
     """The environment every test service runs with."""
     return {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "RASA_TOKEN"},  # their endpoints send none
         "PYTHONPATH": str(ROOT),
         "RASA_TELEMETRY_ENABLED": "false",
-        "SANIC_HOST": "127.0.0.1",
+        "ACTION_INTERFACE": "127.0.0.1",
         "HELPDESK_CONFIG": str(always_open_settings(workdir / "helpdesk.yml")),
         "DATABASE_URL": database_url,
         "ESCALATION_SPOOL": str(workdir / "spool"),
@@ -231,7 +231,7 @@ def start_assistant(workdir: Path, database_url: Optional[str] = None) -> Assist
     services = {
         "actions": Service(
             "actions",
-            [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            [sys.executable, "-m", "bot.action_server", "--port", str(action_port)],
             {**env, "ESCALATION_WEBHOOK_URL": webhook.url},
             f"http://127.0.0.1:{action_port}/health",
             workdir / "actions.log",
@@ -315,7 +315,7 @@ def start_cluster(workdir: Path, database_url: str, redis_url: str) -> Cluster:
     services = {
         "actions": Service(
             "actions",
-            [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            [sys.executable, "-m", "bot.action_server", "--port", str(action_port)],
             env,
             f"http://127.0.0.1:{action_port}/health",
             workdir / "actions.log",

@@ -19,7 +19,7 @@ def test_nginx_accepts_the_example_config(tmp_path):
     (tmp_path / "logs").mkdir()
     # nginx -t binds its ports: free loopback ones instead of 80 and 5055; logs here.
     config = (ROOT / "deploy" / "nginx.conf").read_text()
-    config = re.sub(r"listen \d+;", lambda m: f"listen 127.0.0.1:{free_port()};", config)
+    config = re.sub(r"listen [\d.:]+;", lambda m: f"listen 127.0.0.1:{free_port()};", config)
     config = config.replace("/var/log/nginx/", f"{tmp_path}/logs/")
     (tmp_path / "helpdesk.conf").write_text(config)
     wrapper = tmp_path / "nginx.conf"
@@ -37,11 +37,12 @@ def test_the_example_endpoints_share_trackers_and_locks():
     endpoints = yaml.safe_load((ROOT / "deploy" / "endpoints.yml").read_text())
     assert endpoints["tracker_store"]["dialect"] == "postgresql" and endpoints["lock_store"]["type"] == "redis"
     assert endpoints["nlg"]["type"] == "bot.rasa_plugins.nlg.MultilingualNLG"
+    assert endpoints["action_endpoint"]["headers"]["Authorization"] == "${ACTION_AUTHORIZATION}"  # the secret
 
 
 SYSTEMD = ROOT / "deploy" / "systemd"
 SERVICES = {
-    "atendo-actions.service": "rasa run actions",
+    "atendo-actions.service": "-m bot.action_server",
     "atendo-rasa.service": "rasa run --enable-api",
     "atendo-web.service": "-m bot.web.server",
 }

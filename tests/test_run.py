@@ -4,14 +4,17 @@ a server that dies is started again; what the servers write is the owner's only.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -79,6 +82,15 @@ def wait_for(condition, timeout, launcher, log):
         time.sleep(0.5)
 
 
+def status(url: str, body: Optional[bytes] = None) -> int:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return reply.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2):
@@ -93,10 +105,22 @@ def test_sigterm_stops_every_server_it_started_without_a_traceback(tmp_path):
     try:
         servers = children(launcher.pid)
         assert len(servers) == 3
-        opened = urllib.request.Request(f"http://localhost:{ports['WEB_PORT']}/api/sessions", method="POST")
-        urllib.request.urlopen(opened, timeout=10).close()  # a conversation: the database is written
+        web = f"http://localhost:{ports['WEB_PORT']}"
+        with urllib.request.urlopen(urllib.request.Request(f"{web}/api/sessions", method="POST"), timeout=10) as reply:
+            session = json.loads(reply.read())  # a conversation: the database is written
+        ask = json.dumps({**session, "text": "quanto custa o plano basico?"}).encode()
+        request = urllib.request.Request(f"{web}/api/messages", data=ask, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as reply:
+            answered = json.loads(reply.read())["messages"]
+        assert answered and answered[0]["sender"] == "bot"  # Rasa reached the action server with the secret
         databases = list(tmp_path.glob("helpdesk.db*"))
         assert databases and all(path.stat().st_mode & 0o077 == 0 for path in databases)  # the owner's only
+        # Internals refuse strangers: the action server and Rasa's HTTP API want the secret.
+        assert status(f"http://localhost:{ports['ACTION_PORT']}/webhook", b'{"next_action": "action_reply"}') == 401
+        assert status(f"http://localhost:{ports['RASA_PORT']}/conversations/anyone/tracker") == 401
+        token = f"?token={os.environ.get('RASA_TOKEN') or (ROOT / 'var' / 'secret').read_text().strip()}"
+        assert status(f"http://localhost:{ports['RASA_PORT']}/conversations/anyone/tracker{token}") == 200
+        assert status(f"http://localhost:{ports['ACTION_PORT']}/health") == 200
         launcher.send_signal(signal.SIGTERM)
         assert launcher.wait(timeout=60) == 0
         assert not [pid for pid in servers if alive(pid)], "servers left running after SIGTERM"
@@ -112,7 +136,7 @@ def test_a_server_that_dies_is_started_again_while_the_others_keep_serving(tmp_p
     launcher, log, ports = start_launcher(tmp_path)
     try:
         before = children(launcher.pid)
-        actions = next(pid for pid in before if b"actions" in Path(f"/proc/{pid}/cmdline").read_bytes())
+        actions = next(pid for pid in before if b"bot.action_server" in Path(f"/proc/{pid}/cmdline").read_bytes())
         os.kill(actions, signal.SIGKILL)  # the real process, as a crash would
         wait_for(lambda: "The action server started again" in log.read_text(), 60, launcher, log)
         wait_for(lambda: answers(f"http://localhost:{ports['ACTION_PORT']}/health"), 120, launcher, log)

@@ -10,7 +10,7 @@ to a stock Rasa assistant on the same machine.
 What runs. Everything listens on free ports of 127.0.0.1 and is stopped at
 the end, also on Ctrl-C or an error; logs and databases go to a temporary
 folder (kept and named when something fails to start).
-  - This project's stack as `make run` runs it: `rasa run actions`, `rasa run
+  - This project's stack as `make run` runs it: `python -m bot.action_server`, `rasa run
     --enable-api` with models/helpdesk.tar.gz and a copy of endpoints.yml
     (its own action port and SQLite tracker database), and `python -m
     bot.web.server` (RASA_URL, ACTION_SERVER_URL) on a SQLite help-desk

@@ -149,8 +149,8 @@ def start_our_stack(processes: Processes, folder: Path) -> Dict[str, str]:
     }
     processes.start(
         "action server",
-        rasa_command() + ["run", "actions", "--actions", "actions", "--port", str(action_port)],
-        {**common, "SANIC_HOST": "127.0.0.1"},
+        [sys.executable, "-m", "bot.action_server", "--port", str(action_port)],
+        {**common, "ACTION_INTERFACE": "127.0.0.1"},
     )
     processes.start(
         "rasa",

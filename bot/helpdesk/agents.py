@@ -7,6 +7,7 @@ kept hashed too.
     python -m bot.helpdesk.agents hash        prints the hash of a password to put in helpdesk.yml
     python -m bot.helpdesk.agents add NAME    stores an account in the database (DATABASE_URL)
                                               (password from the terminal, or one line on stdin)
+    python -m bot.helpdesk.agents sign-out NAME   ends every session of that agent now (a lost laptop)
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(computed, digest)
 
 
+STAND_IN_HASH = f"pbkdf2_sha256${ITERATIONS}${'0' * 32}${'0' * 64}"  # matches no password
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -94,8 +98,9 @@ class AgentSessions:
 
     def sign_in(self, name: str, password: str) -> Optional[dict]:
         stored = self._stored_hash(name)
-        # Verify even for unknown names, so timing does not tell which names exist.
-        valid = verify_password(password, stored or hash_password("", salt="0" * 32))
+        # Verify against a stand-in hash for unknown names: one key derivation
+        # either way, so the time taken does not tell which names exist.
+        valid = verify_password(password, stored or STAND_IN_HASH)
         if stored is None or not valid:
             return None
         token = secrets.token_urlsafe(32)
@@ -104,6 +109,16 @@ class AgentSessions:
             db.execute(agent_sessions.delete().where(agent_sessions.c.expires_at < time.time()))
             db.execute(agent_sessions.insert().values(token_hash=_token_hash(token), agent=name, expires_at=expires_at))
         return {"token": token, "agent": name, "expires_at": expires_at}
+
+    def sign_out(self, token: str) -> None:
+        """This session ends now (the console's "Sign out")."""
+        with self.engine.begin() as db:
+            db.execute(agent_sessions.delete().where(agent_sessions.c.token_hash == _token_hash(token)))
+
+    def sign_out_everywhere(self, name: str) -> int:
+        """Every session of this agent ends now (a lost laptop); how many there were."""
+        with self.engine.begin() as db:
+            return db.execute(agent_sessions.delete().where(agent_sessions.c.agent == name)).rowcount
 
     def agent_for(self, token: Optional[str]) -> Optional[str]:
         if not token:
@@ -123,6 +138,10 @@ def _read_password() -> str:
 
 def main(argv: Optional[list] = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if len(args) == 2 and args[0] == "sign-out":
+        ended = AgentSessions({}).sign_out_everywhere(args[1])
+        print(f"{ended} session(s) of {args[1]} ended.")
+        return 0
     if args not in (["hash"],) and not (len(args) == 2 and args[0] == "add"):
         print(__doc__.split("\n\n")[-1].rstrip(), file=sys.stderr)
         return 2

@@ -96,6 +96,13 @@ async def login(request: web.Request) -> web.Response:
     return web.json_response(session)
 
 
+async def logout(request: web.Request) -> web.Response:
+    """The agent's session ends now, on the server too (the token stops working)."""
+    await require_agent(request)
+    await asyncio.to_thread(request.app[AGENTS].sign_out, request.headers["Authorization"][7:])
+    return web.json_response({"signed_out": True})
+
+
 async def list_escalations(request: web.Request) -> web.Response:
     await require_agent(request)
     statuses = request.query.get("status", f"{QUEUED},{ASSIGNED}").split(",")
@@ -278,6 +285,7 @@ async def watch_queue(app: web.Application) -> None:
 
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/agent/login", login)
+    app.router.add_post("/api/agent/logout", logout)
     app.router.add_get("/api/agent/ws", console_socket)
     app.router.add_get("/api/escalations", list_escalations)
     app.router.add_get("/api/escalations/{id}", get_escalation)

@@ -235,3 +235,32 @@ async def test_the_report_counts_conversations_deflection_reasons_waits_and_rati
         and report["still_waiting"] == 1
     )
     assert report["ratings"] == {"count": 2, "average": 3.5, "distribution": {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}}
+
+
+async def test_signing_out_ends_the_session_on_the_server(client):
+    agent = await sign_in(client)
+    assert (await client.get("/api/escalations", headers=agent)).status == 200
+    assert (await client.post("/api/agent/logout", headers=agent)).status == 200
+    assert (await client.get("/api/escalations", headers=agent)).status == 401  # the token no longer works
+    assert (await client.post("/api/agent/logout", headers=agent)).status == 401
+
+
+async def test_every_session_of_an_agent_can_be_ended_at_once(client):
+    first, second = await sign_in(client), await sign_in(client)
+    other = await sign_in(client, "bao")
+    assert client.app[server.AGENTS].sign_out_everywhere("ana") == 2
+    assert [(await client.get("/api/escalations", headers=h)).status for h in (first, second, other)] == [401, 401, 200]
+
+
+def test_an_unknown_name_costs_one_key_derivation_as_a_known_one(monkeypatch):
+    """Sign-in time does not tell which names exist (counted, not timed)."""
+    import bot.helpdesk.agents as agents
+
+    sessions = agents.AgentSessions({"ana": agents.hash_password("correct horse battery")}, "sqlite://")
+    derivations = []
+    real = agents.hashlib.pbkdf2_hmac
+    monkeypatch.setattr(agents.hashlib, "pbkdf2_hmac", lambda *a: derivations.append(1) or real(*a))
+    for name in ("ana", "nobody"):
+        derivations.clear()
+        assert sessions.sign_in(name, "wrong password") is None
+        assert len(derivations) == 1, name

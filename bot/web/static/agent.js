@@ -71,7 +71,11 @@
     }).catch(function (error) { $("sign-in-error").textContent = error.message; });
   });
 
-  $("sign-out").addEventListener("click", signOut);
+  $("sign-out").addEventListener("click", function () {
+    // End the session on the server too, so the token cannot be used again.
+    if (auth) fetch("/api/agent/logout", { method: "POST", headers: { "Authorization": "Bearer " + auth.token } }).catch(function () {});
+    signOut();
+  });
 
   function start() {
     $("sign-in").hidden = true;

@@ -2,15 +2,14 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-RASA := $(VENV)/bin/rasa
+# `rasa`, with the named warning filters of bot/warning_filters.py
+RASA := $(PY) -m bot.rasa_plugins.cli
 INSTALLED := $(VENV)/.installed
 MODEL_STAMP := models/.trained
 LANGID := ../shared/benchmarks/langid
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules.yml bot/nlu -name '*.yml' -o -name '*.py' 2>/dev/null)
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
-export TF_CPP_MIN_LOG_LEVEL := 2
-export PYTHONWARNINGS := ignore
 
 .PHONY: help install train run test test-fast eval bench bench-nlu bench-kb shell lint validate clean
 
@@ -20,8 +19,11 @@ help: ## List the targets
 $(INSTALLED): requirements.txt constraints.txt scripts/find-python.sh
 	@python=$$(scripts/find-python.sh) || exit 1; \
 	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; fi
-	$(PY) -m pip install --quiet --upgrade "pip==24.0"
-	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	@echo "Installing the pinned dependencies into $(VENV) (about 2 minutes the first time)..."
+	@# -qq: errors only. At -q pip repeats a warning per package for every
+	@# configured package index that is not there (some 250 lines on CI).
+	$(PY) -m pip install -qq --upgrade "pip==24.0"
+	$(PY) -m pip install -qq -r requirements.txt -c constraints.txt
 	@touch $@
 
 install: $(INSTALLED) ## Create .venv and install the pinned dependencies (skipped when up to date)

@@ -24,7 +24,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.helpdesk import routing, rules, spool, webhook
-from bot.helpdesk.escalations import Escalation, EscalationStore, NewEscalation
+from bot.helpdesk.escalations import Escalation, EscalationStore, NewEscalation, TranscriptLine
 from bot.helpdesk.presence import Presence
 from bot.settings import get_settings
 
@@ -35,9 +35,9 @@ MAX_TRANSCRIPT = 200  # messages kept with an escalation
 SPOOLED = "spooled"  # escalation_id while the escalation waits in the spool (database down)
 
 
-def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
+def transcript(tracker: Tracker) -> List[TranscriptLine]:
     """The conversation so far: who said what, with the customer's moods."""
-    lines = []
+    lines: List[TranscriptLine] = []
     for event in tracker.events:
         if event.get("event") == "user":
             mood = ((event.get("parse_data") or {}).get("mood") or {}).get("name")
@@ -101,7 +101,7 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         language=language,
         script=tracker.get_slot("script") if language == "zh" else None,
         mood=mood,
-        moods=[line["mood"] for line in lines if line.get("mood")],
+        moods=[mood for line in lines if (mood := line.get("mood"))],
         transcript=lines,
         articles=answered_articles(tracker),
     )

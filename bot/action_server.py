@@ -14,19 +14,24 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from rasa_sdk import utils
-from rasa_sdk.endpoint import create_app
-from sanic import Sanic, response
-from sanic.request import Request
-
+from bot import warning_filters
 from bot.settings import SettingsError, environment
+
+if TYPE_CHECKING:
+    from sanic import Sanic
 
 UNAUTHORIZED = {"error": "unauthorized", "message": "The action server answers the Rasa server only."}
 
 
 def create(token: Optional[str]) -> Sanic:
+    # Imported here, after the warning filters: importing sanic resets them.
+    warning_filters.install_after_sanic()
+    from rasa_sdk.endpoint import create_app
+    from sanic import response
+    from sanic.request import Request
+
     app = create_app("actions", cors_origins=None)  # Rasa calls it, never a browser
     if token:
         expected = f"Bearer {token}"
@@ -51,9 +56,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=env.action_port)
     args = parser.parse_args()
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
+    app = create(env.rasa_token)
+    from rasa_sdk import utils
+
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
-    create(env.rasa_token).run(env.action_interface, args.port, workers=1)
+    app.run(env.action_interface, args.port, workers=1)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
-from bot import invariance
+from bot import invariance, warning_filters
 from bot.nlu.language_scorer import LANGUAGES
 from bot.nlu.mood_classifier import MOODS, choose_mood
 
@@ -358,6 +358,7 @@ def quiet_rasa_logs() -> None:
 
 
 def load_evaluator(model_path: Path, with_knowledge_base: bool) -> Evaluator:
+    warning_filters.install_after_sanic()  # Rasa imports sanic
     from rasa.core.agent import Agent
 
     quiet_rasa_logs()

@@ -37,7 +37,8 @@ MODEL = PROJECT_ROOT / "models" / "helpdesk.tar.gz"
 
 
 def rasa_command() -> List[str]:
-    return [str(Path(sys.executable).parent / "rasa")]
+    """`rasa` with our warning filters (bot/rasa_plugins/cli.py)."""
+    return [sys.executable, "-m", "bot.rasa_plugins.cli"]
 
 
 def write_endpoints(env: Environment) -> Path:

@@ -1,5 +1,6 @@
 import pytest
 
+from bot import warning_filters
 from tests.servers import Assistant, empty_help_desk_database, start_assistant
 
 # Tests that start the project's servers as processes, load the trained
@@ -16,6 +17,13 @@ SLOW_MODULES = {
 }
 SLOW_TESTS = {"test_rasa_data_validate"}  # Rasa's validator loads all of Rasa: ~40 s
 MODEL_FIXTURES = {"assistant", "agent", "figures"}  # what loads the trained model
+
+
+def pytest_configure(config):
+    # The project's named warning filters, in pytest's syntax (pytest
+    # resets the filters around each test, so bot's own install is not enough).
+    for line in warning_filters.pytest_lines():
+        config.addinivalue_line("filterwarnings", line)
 
 
 def pytest_collection_modifyitems(config, items):

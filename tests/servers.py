@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot.run import wait_until_up
+from bot.run import rasa_command, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "helpdesk.tar.gz"
-RASA = str(Path(sys.executable).parent / "rasa")
 
 
 def free_port() -> int:
@@ -250,7 +249,7 @@ def start_assistant(workdir: Path, database_url: Optional[str] = None) -> Assist
         "rasa": Service(
             "rasa",
             [
-                RASA,
+                *rasa_command(),
                 "run",
                 "--enable-api",
                 "--model",
@@ -325,7 +324,7 @@ def start_cluster(workdir: Path, database_url: str, redis_url: str) -> Cluster:
         services[f"rasa{n}"] = Service(
             f"rasa{n}",
             [
-                RASA,
+                *rasa_command(),
                 "run",
                 "--enable-api",
                 "--model",

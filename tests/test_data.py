@@ -6,12 +6,13 @@ from __future__ import annotations
 import collections
 import re
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
+
+from bot.run import rasa_command
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("pt", "es", "vi", "zh")
@@ -60,7 +61,7 @@ def same_words(text: str) -> str:
 def test_rasa_data_validate():
     result = subprocess.run(
         [
-            str(Path(sys.executable).parent / "rasa"),
+            *rasa_command(),
             "data",
             "validate",
             "--domain",

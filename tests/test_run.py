@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -126,6 +127,10 @@ def test_sigterm_stops_every_server_it_started_without_a_traceback(tmp_path):
         assert not [pid for pid in servers if alive(pid)], "servers left running after SIGTERM"
         output = log.read_text()
         assert "Traceback" not in output and "KeyboardInterrupt" not in output
+        # What `make run` shows: progress and the ready line, no dependency's warnings.
+        warnings = re.findall(r"^\S+:\d+: \w*Warning: .*$", output, re.MULTILINE)
+        assert not warnings, "\n".join(warnings)
+        assert "No chat connector configured" not in output
     finally:
         if launcher.poll() is None:
             launcher.kill()

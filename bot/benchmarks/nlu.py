@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from bot.benchmarks import percentile, save_json
+from bot.run import rasa_command
 from bot.settings import PROJECT_ROOT
 
 
@@ -32,7 +33,7 @@ def train_from_scratch(out: Path) -> float:
     environment = {**os.environ, "OMP_NUM_THREADS": str(os.cpu_count() or 1)}
     subprocess.run(
         [
-            str(Path(sys.executable).parent / "rasa"),
+            *rasa_command(),
             "train",
             "--force",
             "--skip-validation",

@@ -10,7 +10,7 @@ import dataclasses
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, TypedDict
 
 import sqlalchemy as sa
 
@@ -44,6 +44,14 @@ escalations = sa.Table(
 )
 
 
+class TranscriptLine(TypedDict, total=False):
+    """A line of the transcript kept with an escalation (JSON in the table)."""
+
+    sender: str  # "customer" or "bot"
+    text: str
+    mood: Optional[str]  # the customer's mood on this message; customer lines only
+
+
 @dataclass
 class NewEscalation:
     conversation_id: str
@@ -54,7 +62,7 @@ class NewEscalation:
     script: Optional[str] = None
     mood: Optional[str] = None
     moods: List[str] = field(default_factory=list)
-    transcript: List[Dict[str, Any]] = field(default_factory=list)
+    transcript: List[TranscriptLine] = field(default_factory=list)
     articles: List[str] = field(default_factory=list)
 
 
@@ -74,7 +82,7 @@ class Escalation:
     script: Optional[str] = None
     mood: Optional[str] = None
     moods: List[str] = field(default_factory=list)
-    transcript: List[Dict[str, Any]] = field(default_factory=list)  # {sender, text, mood?}
+    transcript: List[TranscriptLine] = field(default_factory=list)
     articles: List[str] = field(default_factory=list)
     email: Optional[str] = None
     agent: Optional[str] = None

@@ -29,6 +29,7 @@ async def deliver(url: str, payload: Dict[str, Any], attempts: int, first_pause:
             async with ClientSession(timeout=TIMEOUT) as client:
                 async with client.post(url, json=payload) as reply:
                     if 200 <= reply.status < 300:
+                        logger.info("webhook %s: delivered %s (attempt %d)", url, payload.get("id"), attempt)
                         return True
                     logger.warning("webhook %s answered %s (attempt %d)", url, reply.status, attempt)
         except (ClientError, asyncio.TimeoutError, OSError) as error:

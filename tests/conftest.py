@@ -22,6 +22,9 @@ MODEL_FIXTURES = {"assistant", "agent", "figures"}  # what loads the trained mod
 def pytest_configure(config):
     # The project's named warning filters, in pytest's syntax (pytest
     # resets the filters around each test, so bot's own install is not enough).
+    # Sanic is imported now, not in a test: its import puts a filter ahead
+    # of all others, which would hide ours for the rest of that test.
+    warning_filters.install_after_sanic()
     for line in warning_filters.pytest_lines():
         config.addinivalue_line("filterwarnings", line)
 

@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from typing import Mapping, Optional, Tuple
+from typing import Mapping, Optional, Tuple, TypeVar
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -57,6 +57,7 @@ from bot.web.limits import MAX_MESSAGES, RateLimiter
 from bot.web.rasa_client import RasaClient
 
 logger = logging.getLogger(__name__)
+ResponseT = TypeVar("ResponseT", bound=web.StreamResponse)
 
 NEW_SESSIONS_PER_MINUTE = 30  # per client address
 
@@ -67,17 +68,20 @@ async def headers(request: web.Request, handler):
     not a cookie), safe defaults for every response, and a clear answer when
     the database is down instead of a bare 500."""
     if request.method == "OPTIONS" and request.path.startswith("/api/"):
-        response = web.Response()
-    else:
-        try:
-            response = await handler(request)
-        except ApiError as error:
-            response = error.as_response()
-        except web.HTTPException as error:  # 404s and redirects get the same headers
-            response = error
-        except SQLAlchemyError as error:
-            logger.error("database unavailable on %s: %s", request.path, error)
-            response = STORAGE_UNAVAILABLE.as_response()
+        return with_headers(request, web.Response())
+    try:
+        response = await handler(request)
+    except ApiError as error:
+        response = error.as_response()
+    except web.HTTPException as error:  # 404s and redirects get the same headers; aiohttp wants them raised
+        raise with_headers(request, error) from None
+    except SQLAlchemyError as error:
+        logger.error("database unavailable on %s: %s", request.path, error)
+        response = STORAGE_UNAVAILABLE.as_response()
+    return with_headers(request, response)
+
+
+def with_headers(request: web.Request, response: ResponseT) -> ResponseT:
     if request.path.startswith("/api/") and not isinstance(response, web.WebSocketResponse):
         allowed, origin = request.app[ALLOWED_ORIGINS], request.headers.get("Origin", "")
         if "*" in allowed:

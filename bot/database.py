@@ -8,7 +8,9 @@ DATABASE_URL says so. Engines are made on first use, never at import.
 from __future__ import annotations
 
 import functools
+import sqlite3
 import threading
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -47,7 +49,47 @@ def create_engine(url, **options) -> sa.engine.Engine:
         **options,
     )
     sa.event.listen(engine, "connect", sqlite_write_ahead)
+    guard_the_file(engine, Path(engine.url.database))
     return engine
+
+
+def guard_the_file(engine: sa.engine.Engine, path: Path) -> None:
+    """What SQLite does not do for a file that people can move or chmod.
+
+    - A database file that existed (or that this process made) and is gone
+      is an error, not a new empty file: a fresh one would hand out ticket
+      numbers again, and agents and customers would see different tickets.
+      Pooled connections to a file moved away are dropped, not written to.
+    - A connection opened while the file was read-only stays read-only for
+      good: "readonly database" drops the pool's connections, so they
+      recover by themselves once the file is writable again."""
+    existed = path.exists()
+
+    @sa.event.listens_for(engine, "do_connect")
+    def refuse_a_vanished_file(dialect, record, cargs, cparams):
+        if existed and not path.exists():
+            raise sqlite3.OperationalError(f"the database file {path} has disappeared; not making a new, empty one")
+        return None  # SQLAlchemy connects as usual
+
+    @sa.event.listens_for(engine, "connect")
+    def remember_the_file(connection, record):
+        nonlocal existed
+        existed = True
+        record.info["inode"] = path.stat().st_ino
+
+    @sa.event.listens_for(engine, "checkout")
+    def drop_connections_to_a_moved_file(connection, record, proxy):
+        try:
+            same = path.stat().st_ino == record.info.get("inode")
+        except OSError:
+            same = False
+        if not same:
+            raise sa.exc.DisconnectionError(f"{path} was moved or removed")
+
+    @sa.event.listens_for(engine, "handle_error")
+    def read_only_is_a_disconnect(context):
+        if "readonly database" in str(context.original_exception):
+            context.is_disconnect = True
 
 
 def sqlite_write_ahead(connection, record) -> None:

@@ -1,5 +1,10 @@
-"""A database made by an older version gains the columns added since."""
+"""A database made by an older version gains the columns added since; a
+database file that is moved away is an error, never a new empty one; a
+read-only spell ends by itself."""
 
+import subprocess
+
+import pytest
 import sqlalchemy as sa
 
 from bot.database import engine_with_tables, forget_tables
@@ -40,3 +45,46 @@ def test_an_old_escalations_table_gets_the_new_columns(tmp_path):
     record = store.create(NewEscalation("c1", "request_human", 2, "support", "pt", articles=["free-trial"]))
     claimed = store.claim(record.id, "ana")
     assert claimed.articles == ["free-trial"] and claimed.claimed_at >= claimed.created_at
+
+
+def new(conversation: str) -> NewEscalation:
+    return NewEscalation(conversation_id=conversation, reason="request_human", priority=2, queue="support")
+
+
+def test_a_moved_database_is_an_error_and_no_ticket_number_is_given_twice(tmp_path):
+    path = tmp_path / "helpdesk.db"
+    store = EscalationStore(f"sqlite:///{path}")
+    first = store.create(new("ana"))
+    for suffix in ("", "-wal", "-shm"):
+        if (tmp_path / f"helpdesk.db{suffix}").exists():
+            (tmp_path / f"helpdesk.db{suffix}").rename(tmp_path / f"moved.db{suffix}")
+    with pytest.raises(sa.exc.OperationalError, match="disappeared"):
+        store.create(new("bia"))
+    assert not path.exists()  # no fresh, empty database
+    for suffix in ("", "-wal", "-shm"):
+        if (tmp_path / f"moved.db{suffix}").exists():
+            (tmp_path / f"moved.db{suffix}").rename(tmp_path / f"helpdesk.db{suffix}")
+    second = store.create(new("bia"))
+    assert second.id == first.id + 1
+    assert [e.conversation_id for e in (store.get(first.id), store.get(second.id))] == ["ana", "bia"]
+
+
+def immutable(path, on: bool) -> None:
+    subprocess.run(["chattr", "+i" if on else "-i", str(path)], check=True, capture_output=True)
+
+
+def test_after_a_read_only_spell_writes_work_again_without_a_restart(tmp_path):
+    path = tmp_path / "helpdesk.db"
+    store = EscalationStore(f"sqlite:///{path}")
+    store.create(new("ana"))
+    try:
+        immutable(path, True)  # read-only even for root, as a chmod is for anyone else
+    except (OSError, subprocess.CalledProcessError) as error:
+        pytest.skip(f"chattr cannot make a file read-only here: {error}")
+    try:
+        store.engine.dispose()  # connections opened from now on see a read-only file
+        with pytest.raises(sa.exc.OperationalError, match="readonly"):
+            store.create(new("bia"))
+    finally:
+        immutable(path, False)
+    assert store.create(new("bia")).conversation_id == "bia"

@@ -1,6 +1,8 @@
-"""Kill and restart each process during a conversation, with the real
-processes on loopback: the customer is told politely, nothing they wrote is
-lost, and the conversation goes on with its history and its escalation.
+"""Kill and restart each process during a conversation, take the help-desk
+database away, make it read-only: with the real processes on loopback, the
+customer is told politely (with the direct contacts when a ticket cannot be
+written), nothing they wrote is lost, no ticket number is given twice, and
+everything recovers without a restart.
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+import subprocess
+import time
 
 import aiohttp
 import pytest
@@ -128,3 +132,75 @@ def test_the_widget_tells_every_customer_in_their_language_that_the_message_is_k
     assert len(notices) == 5  # pt, es, vi, zh-Hans, zh-Hant
     for word in ("guardada", "guardado", "lưu", "保存", "保存"):
         assert any(word in notice for notice in notices), word
+
+
+def move_database(assistant: Assistant, source: str, target: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        path = assistant.database.with_name(source + suffix)
+        if path.exists():
+            path.rename(assistant.database.with_name(target + suffix))
+
+
+def wait_for_escalation(assistant: Assistant, conversation: str, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = escalation(assistant, conversation)
+        if found is not None:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"no escalation was stored for {conversation}")
+
+
+def wait_for_webhook(assistant: Assistant, escalation_id: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while assistant.webhook.delivered(escalation_id) == 0 and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+async def test_a_database_moved_away_or_read_only_loses_no_escalation_and_gives_no_number_twice(
+    assistant_to_break,
+):
+    assistant = assistant_to_break
+    saved_prefix = prefix(next(iter(texts("utter_escalation_saved", "pt"))))
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
+        first, second, third, fourth = (Customer(http, assistant.web_url) for _ in range(4))
+        for customer in (first, second, third, fourth):
+            await customer.start()  # all chatting before anything goes wrong
+        status, _ = await first.say("quero falar com um atendente humano, por favor")
+        before = escalation(assistant, first.session["session_id"])
+        assert status == 200 and before is not None
+
+        # 1. The database file is moved away: the customer gets the direct contacts, no new file appears.
+        move_database(assistant, assistant.database.name, "moved-away.db")
+        try:
+            status, body = await second.say("preciso falar com uma pessoa de verdade, urgente")
+            assert status == 200, body
+            assert body["messages"][-1]["text"].startswith(saved_prefix), body
+            assert not assistant.database.exists()  # no fresh, empty database handing out ticket 1 again
+        finally:
+            move_database(assistant, "moved-away.db", assistant.database.name)
+        moved = wait_for_escalation(assistant, second.session["session_id"])  # written back from the spool
+        assert moved[0] > before[0]
+
+        # 2. Read-only for 10 s (immutable: root ignores file modes): stored or kept, never silent.
+        try:
+            subprocess.run(["chattr", "+i", str(assistant.database)], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError) as error:
+            pytest.skip(f"chattr cannot make the database read-only here: {error}")
+        try:
+            started = time.monotonic()
+            status, body = await third.say("quero falar com um humano agora")
+            assert status == 200, body
+            reply = body["messages"][-1]["text"]
+            assert reply.startswith(saved_prefix) or reply in texts("utter_ask_email", "pt"), reply
+            await asyncio.sleep(max(0.0, 10 - (time.monotonic() - started)))
+        finally:
+            subprocess.run(["chattr", "-i", str(assistant.database)], check=True)
+        # Writable again: a new escalation is stored at once, without restarting anything.
+        status, body = await fourth.say("me passa para um atendente, por favor")
+        assert status == 200 and body["messages"][-1]["text"] in texts("utter_ask_email", "pt"), body
+        ids = [wait_for_escalation(assistant, c.session["session_id"])[0] for c in (first, second, third, fourth)]
+        assert len(set(ids)) == 4  # no number given twice
+        for escalation_id in ids:
+            wait_for_webhook(assistant, escalation_id)
+            assert assistant.webhook.delivered(escalation_id) == 1

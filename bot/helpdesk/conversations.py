@@ -8,17 +8,22 @@ The engine is made on first use, never at import.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple, TypedDict
 
 import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.database import engine_with_tables
+
+logger = logging.getLogger(__name__)
 
 metadata = sa.MetaData()
 
@@ -85,9 +90,15 @@ def chat_line(sender: str, text: str, extra: Optional[Dict[str, Any]], at: float
     return line
 
 
+REMEMBERED_SESSIONS = 10_000  # sessions this process has seen sign in, for a database outage
+
+
 class ChatStore:
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
+        # session id -> (token hash, session): a customer already chatting can
+        # go on while the database is down (their escalation is spooled).
+        self._seen: collections.OrderedDict[str, Tuple[str, Session]] = collections.OrderedDict()
 
     @property
     def engine(self) -> sa.engine.Engine:
@@ -98,16 +109,32 @@ class ChatStore:
         session_id, token = secrets.token_urlsafe(16), secrets.token_urlsafe(32)
         with self.engine.begin() as db:
             db.execute(chat_sessions.insert().values(id=session_id, token_hash=_hash(token), created_at=time.time()))
+        self._remember(session_id, _hash(token), Session(session_id))
         return {"session_id": session_id, "token": token}
+
+    def _remember(self, session_id: str, token_hash: str, session: Session) -> None:
+        self._seen[session_id] = (token_hash, session)
+        self._seen.move_to_end(session_id)
+        while len(self._seen) > REMEMBERED_SESSIONS:
+            self._seen.popitem(last=False)
 
     def authenticate(self, session_id: Any, token: Any) -> Optional[Session]:
         if not isinstance(session_id, str) or not isinstance(token, str) or len(session_id) > 64:
             return None
-        with self.engine.connect() as db:
-            row = db.execute(sa.select(chat_sessions).where(chat_sessions.c.id == session_id)).first()
+        try:
+            with self.engine.connect() as db:
+                row = db.execute(sa.select(chat_sessions).where(chat_sessions.c.id == session_id)).first()
+        except SQLAlchemyError:
+            seen = self._seen.get(session_id)
+            if seen is None:
+                raise
+            logger.warning("database unavailable: session %s signed in from memory", session_id)
+            return seen[1] if hmac.compare_digest(seen[0], _hash(token)) else None
         if row is None or not hmac.compare_digest(row.token_hash, _hash(token)):
             return None
-        return Session(row.id, row.language, row.script)
+        session = Session(row.id, row.language, row.script)
+        self._remember(session_id, row.token_hash, session)
+        return session
 
     def has_session(self, session_id: str) -> bool:
         """Is this conversation a widget session (not a REST or shell one)?"""

@@ -3,19 +3,23 @@ replies stored and published to every open tab of the session (and to the
 agents' consoles while the conversation is escalated).
 
 When Rasa or the action server is down, the message waits in the pending
-table and is sent again, in order, when they are back."""
+table and is sent again, in order, when they are back. When the help-desk
+database is down, the conversation goes on unrecorded here: Rasa keeps it
+in its own store, and an escalation is spooled by the action server, which
+gives the customer the direct contacts."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
 import logging
-from typing import Any, Callable, Dict, List, Optional
+import time
+from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.helpdesk.conversations import ChatStore, Session
+from bot.helpdesk.conversations import ChatLine, ChatStore, Session, chat_line
 from bot.helpdesk.escalations import ASSIGNED
 from bot.helpdesk.pending import PendingMessages
 from bot.languages import REPLY_LANGUAGE
@@ -30,6 +34,18 @@ logger = logging.getLogger(__name__)
 
 MAX_DISPLAY_CHARS = 200
 MAX_HINT_CHARS = 35
+
+
+T = TypeVar("T")
+
+
+async def unless_the_database_is_down(what: str, fallback: T, call: Callable[..., T], *args: Any) -> T:
+    """A help-desk database call the conversation can do without."""
+    try:
+        return await asyncio.to_thread(call, *args)
+    except SQLAlchemyError as error:
+        logger.error("database unavailable, %s not recorded: %s", what, error)
+        return fallback
 
 
 def check_text(text: Any) -> str:
@@ -65,15 +81,18 @@ async def handle_customer_message(
     store: ChatStore = app[STORE]
     hub: Hub = app[HUB]
     async with session_lock(app, session.id):
-        customer = await asyncio.to_thread(store.add_message, session.id, "customer", shown)
+        unrecorded = chat_line("customer", shown, None, time.time())
+        customer = await unless_the_database_is_down(
+            "the customer's message", unrecorded, store.add_message, session.id, "customer", shown
+        )
         await hub.publish_except(session.id, events.message(customer), origin)
-        held = await asyncio.to_thread(app[ESCALATIONS].open_for, session.id)
+        held = await unless_the_database_is_down("the escalation lookup", None, app[ESCALATIONS].open_for, session.id)
         if held is not None:  # agents watching the escalation see it at once
             await hub.publish(agent_api.CONSOLES, events.console_message(session.id, held.id, customer))
         if held is not None and held.status == ASSIGNED:
             return []  # an agent holds the conversation: the bot stays silent
         try:
-            if await asyncio.to_thread(app[PENDING].waiting, session.id):
+            if await unless_the_database_is_down("the waiting messages", 0, app[PENDING].waiting, session.id):
                 raise AssistantUnavailable("earlier messages of this conversation are still waiting")  # keep the order
             await hub.publish(session.id, events.typing())
             return await deliver(app, session.id, text, metadata, escalation_id=held.id if held else None)
@@ -113,12 +132,11 @@ async def deliver(
         language, script = await rasa.language(session_id)
     store: ChatStore = app[STORE]
     extra = {"language": language, "script": script}
-    stored = await asyncio.to_thread(
-        store.add_bot_messages,
-        session_id,
-        [(r.get("text") or "", {"buttons": r.get("buttons") or [], **extra}) for r in shown],
-        language if language else None,
-        script,
+    answers = [(r.get("text") or "", {"buttons": r.get("buttons") or [], **extra}) for r in shown]
+    now = time.time()
+    unrecorded: List[ChatLine] = [chat_line("bot", text, more, now) for text, more in answers]
+    stored = await unless_the_database_is_down(
+        "the bot's answers", unrecorded, store.add_bot_messages, session_id, answers, language or None, script
     )
     sent = []
     for line in stored:

@@ -191,6 +191,29 @@ class Services:
                 process.kill()
 
 
+class Purge:
+    """The retention period's purge (`python -m bot.privacy purge`): once
+    the servers are up, then every EVERY_SECONDS, in a process of its own
+    so that a failure stops nothing else."""
+
+    EVERY_SECONDS = 6 * 3600.0
+
+    def __init__(self, endpoints: str) -> None:
+        self.command = [sys.executable, "-m", "bot.privacy", "--endpoints", endpoints, "purge", "--quiet"]
+        self.process: Optional[subprocess.Popen] = None
+        self.next_at = 0.0
+
+    def tick(self, now: float) -> None:
+        if (self.process is None or self.process.poll() is not None) and now >= self.next_at:
+            self.process = subprocess.Popen(self.command, cwd=PROJECT_ROOT)
+            self.next_at = now + self.EVERY_SECONDS
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+
+
 def stop_like_ctrl_c(signum: int, frame: object) -> None:
     """`kill` (SIGTERM) stops everything this started, as Ctrl-C does."""
     raise KeyboardInterrupt
@@ -282,9 +305,14 @@ def main(argv: Optional[List[str]] = None) -> int:
             "Press Ctrl-C to stop.\n",
             flush=True,
         )
-        while True:
-            services.supervise(time.monotonic())
-            time.sleep(1)
+        purge = Purge(endpoints)
+        try:
+            while True:
+                services.supervise(time.monotonic())
+                purge.tick(time.monotonic())
+                time.sleep(1)
+        finally:
+            purge.stop()
     except KeyboardInterrupt:
         print("\nStopping...", file=sys.stderr)
         return 0

@@ -88,12 +88,21 @@ class EscalationSettings:
         return next((q for q in self.queues if q.name == name), self.queues[0])
 
 
+DEFAULT_RETENTION_DAYS = 365
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    retention_days: float = DEFAULT_RETENTION_DAYS  # conversations with nothing newer are purged
+
+
 @dataclass(frozen=True)
 class Settings:
     default_language: str
     contact: Contact
     knowledge_base: KnowledgeBaseSettings
     escalation: EscalationSettings
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     agents: Mapping[str, str] = field(default_factory=dict)  # name -> password hash
     source: Path = field(default=Path("helpdesk.yml"))
 
@@ -273,12 +282,20 @@ def parse_settings(raw: Any, source: Path) -> Settings:
             ),
             escalation=parse_escalation(_section(raw, "escalation")),
             agents=parse_agents(_section(raw, "agents")),
+            privacy=parse_privacy(_section(raw, "privacy")),
             source=source,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         if isinstance(error, SettingsError):
             raise SettingsError(f"{source}: {error}") from error
         raise SettingsError(f"{source}: missing or wrong setting: {error}") from error
+
+
+def parse_privacy(raw: Mapping[str, Any]) -> PrivacySettings:
+    days = raw.get("retention_days", DEFAULT_RETENTION_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int | float) or days <= 0:
+        raise SettingsError(f"privacy.retention_days must be a number of days above 0, not {days!r}")
+    return PrivacySettings(retention_days=float(days))
 
 
 def parse_agents(raw: Mapping[str, Any]) -> Dict[str, str]:
@@ -350,6 +367,7 @@ SCHEMA: Dict[str, Any] = {
         "webhook": {"url": LEAF, "attempts": LEAF},
     },
     "agents": {NAMES: LEAF},
+    "privacy": {"retention_days": LEAF},
 }
 
 

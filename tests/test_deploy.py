@@ -43,7 +43,7 @@ def test_the_example_endpoints_share_trackers_and_locks():
 SYSTEMD = ROOT / "deploy" / "systemd"
 SERVICES = {
     "atendo-actions.service": "-m bot.action_server",
-    "atendo-rasa.service": "rasa run --enable-api",
+    "atendo-rasa.service": "-m bot.rasa_plugins.cli run --enable-api",
     "atendo-web.service": "-m bot.web.server",
 }
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze", path="/usr/bin:/bin")
@@ -70,6 +70,14 @@ def test_each_server_is_restarted_after_a_failure_and_stopped_together(name):
     assert service["Unit"]["PartOf"] == "atendo.target" and service["Install"]["WantedBy"] == "atendo.target"
     assert service["Service"]["EnvironmentFile"] == "/etc/atendo/env"
     assert all(other in unit("atendo.target")["Unit"]["Wants"] for other in SERVICES)
+
+
+def test_the_retention_purge_runs_daily():
+    assert unit("atendo-purge.timer")["Timer"]["OnCalendar"] == "daily"
+    service = unit("atendo-purge.service")["Service"]
+    assert (
+        service["Type"] == "oneshot" and "-m bot.privacy --endpoints deploy/endpoints.yml purge" in service["ExecStart"]
+    )
 
 
 @pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="needs systemd-analyze (Debian's systemd package)")

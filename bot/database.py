@@ -31,7 +31,8 @@ def engine_for(url: str) -> sa.engine.Engine:
 
 
 def is_sqlite_file(url) -> bool:
-    return str(url).startswith("sqlite") and ":memory:" not in str(url)
+    database = sa.engine.make_url(str(url)).database
+    return str(url).startswith("sqlite") and database not in (None, "", ":memory:")
 
 
 def create_engine(url, **options) -> sa.engine.Engine:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, field
@@ -143,6 +144,7 @@ class Environment:
     chat_sessions_per_minute: int  # CHAT_SESSIONS_PER_MINUTE
     rasa_token: Optional[str]  # RASA_TOKEN: Rasa's --auth-token, for its HTTP API
     allowed_origins: Tuple[str, ...]  # ALLOWED_ORIGINS: sites whose pages may call the API ("*": any)
+    trusted_proxies: Tuple[str, ...]  # TRUSTED_PROXIES: addresses/networks whose X-Forwarded-For is believed
     production: bool  # ATENDO_ENV=production: refuse to start with development defaults
 
 
@@ -174,8 +176,20 @@ def environment(env: Optional[Mapping[str, str]] = None) -> Environment:
         allowed_origins=tuple(
             o.strip().rstrip("/") for o in (env.get("ALLOWED_ORIGINS") or "*").split(",") if o.strip()
         ),
+        trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         production=_mode(env) == "production",
     )
+
+
+def _networks(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
+    found = []
+    for item in (env.get(name) or "").split(","):
+        if item.strip():
+            try:
+                found.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+            except ValueError:
+                raise SettingsError(f"{name}: {item.strip()!r} is not an IP address or network") from None
+    return tuple(found)
 
 
 def _mode(env: Mapping[str, str]) -> str:

@@ -25,13 +25,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def children(pid: int) -> set:
+    """The servers a launcher started (not its retention purge, which comes and goes, nor a finished one)."""
     found = set()
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
         except OSError:
             continue
-        if fields.get("PPid", "").strip() == str(pid):
+        if fields.get("PPid", "").strip() == str(pid) and not fields.get("State", "").startswith("Z"):
+            try:
+                if b"bot.privacy" in (status.parent / "cmdline").read_bytes():
+                    continue
+            except OSError:
+                continue
             found.add(int(status.parent.name))
     return found
 

@@ -7,7 +7,17 @@ kept hashed too.
     python -m bot.helpdesk.agents hash        prints the hash of a password to put in helpdesk.yml
     python -m bot.helpdesk.agents add NAME    stores an account in the database (DATABASE_URL)
                                               (password from the terminal, or one line on stdin)
+    python -m bot.helpdesk.agents list        every account, where it is kept, disabled or locked
+    python -m bot.helpdesk.agents reset-password NAME   a new password; every session ends
+    python -m bot.helpdesk.agents disable NAME | enable NAME   no sign-in while disabled; sessions end
+    python -m bot.helpdesk.agents remove NAME  deletes a database account; sessions end
     python -m bot.helpdesk.agents sign-out NAME   ends every session of that agent now (a lost laptop)
+
+Wrong passwords lock the name for a while, whoever tries (per account, not
+per address: behind a proxy every caller has the proxy's address): after
+FREE_FAILURES in a row, LOCK_SECONDS, doubling with each further failure up
+to MAX_LOCK_SECONDS. Unknown names are counted the same way, so a lockout
+tells nothing about which names exist.
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ import hmac
 import secrets
 import sys
 import time
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
 
 import sqlalchemy as sa
 
@@ -26,6 +36,10 @@ from bot.database import default_database_url, engine_with_tables
 
 ITERATIONS = 200_000
 SESSION_SECONDS = 8 * 3600
+FREE_FAILURES = 5
+LOCK_SECONDS = 30.0
+MAX_LOCK_SECONDS = 15 * 60.0
+FORGET_FAILURES_SECONDS = 24 * 3600.0  # a day without failures starts the count again
 
 metadata = sa.MetaData()
 
@@ -34,7 +48,32 @@ agent_accounts = sa.Table(
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("disabled", sa.Boolean),
 )
+
+agent_lockouts = sa.Table(
+    "agent_lockouts",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),  # any name tried, known or not
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure_at", sa.Float, nullable=False),
+    sa.Column("locked_until", sa.Float, nullable=False),
+)
+
+
+class LockedOut(Exception):
+    """Too many wrong passwords for this name: try again in `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"locked for {seconds:.0f} s")
+        self.seconds = seconds
+
+
+def lock_seconds(failures: int) -> float:
+    if failures < FREE_FAILURES:
+        return 0.0
+    return min(MAX_LOCK_SECONDS, LOCK_SECONDS * 2.0 ** (failures - FREE_FAILURES))
+
 
 agent_sessions = sa.Table(
     "agent_sessions",
@@ -87,28 +126,95 @@ class AgentSessions:
             raise ValueError("a name of 1-64 characters and a password of at least 12")
         hashed = hash_password(password)
         with self.engine.begin() as db:
-            db.execute(agent_accounts.delete().where(agent_accounts.c.name == name))
+            if db.execute(
+                agent_accounts.update().where(agent_accounts.c.name == name).values(password_hash=hashed)
+            ).rowcount:
+                return  # a new password; disabled stays disabled
             db.execute(agent_accounts.insert().values(name=name, password_hash=hashed))
 
     def _stored_hash(self, name: str) -> Optional[str]:
+        """The password hash of an account that may sign in (None: unknown or disabled)."""
         if name in self.accounts:
             return self.accounts[name]
         with self.engine.connect() as db:
-            return db.execute(sa.select(agent_accounts.c.password_hash).where(agent_accounts.c.name == name)).scalar()
+            row = db.execute(
+                sa.select(agent_accounts.c.password_hash, agent_accounts.c.disabled).where(
+                    agent_accounts.c.name == name
+                )
+            ).first()
+        return row.password_hash if row is not None and not row.disabled else None
 
-    def sign_in(self, name: str, password: str) -> Optional[dict]:
+    def sign_in(self, name: str, password: str, now: Optional[float] = None) -> Optional[dict]:
+        """A session, or None for a wrong name or password; LockedOut while the name is locked."""
+        now = time.time() if now is None else now
+        key = name[:64]
+        with self.engine.connect() as db:
+            lock = db.execute(sa.select(agent_lockouts).where(agent_lockouts.c.name == key)).first()
+        if lock is not None and lock.locked_until > now:
+            raise LockedOut(lock.locked_until - now)
         stored = self._stored_hash(name)
         # Verify against a stand-in hash for unknown names: one key derivation
         # either way, so the time taken does not tell which names exist.
         valid = verify_password(password, stored or STAND_IN_HASH)
         if stored is None or not valid:
+            self._count_failure(key, lock, now)
             return None
+        if lock is not None:
+            with self.engine.begin() as db:
+                db.execute(agent_lockouts.delete().where(agent_lockouts.c.name == key))
         token = secrets.token_urlsafe(32)
         expires_at = time.time() + SESSION_SECONDS
         with self.engine.begin() as db:
             db.execute(agent_sessions.delete().where(agent_sessions.c.expires_at < time.time()))
             db.execute(agent_sessions.insert().values(token_hash=_token_hash(token), agent=name, expires_at=expires_at))
         return {"token": token, "agent": name, "expires_at": expires_at}
+
+    def _count_failure(self, key: str, lock: Any, now: float) -> None:
+        recent = lock is not None and now - lock.last_failure_at < FORGET_FAILURES_SECONDS
+        failures = (lock.failures if recent else 0) + 1
+        values = {"failures": failures, "last_failure_at": now, "locked_until": now + lock_seconds(failures)}
+        with self.engine.begin() as db:
+            db.execute(agent_lockouts.delete().where(agent_lockouts.c.last_failure_at < now - FORGET_FAILURES_SECONDS))
+            db.execute(agent_lockouts.delete().where(agent_lockouts.c.name == key))
+            db.execute(agent_lockouts.insert().values(name=key, **values))
+
+    def accounts_list(self, now: Optional[float] = None) -> list:
+        """Every account: name, where it is kept, disabled, seconds still locked."""
+        now = time.time() if now is None else now
+        with self.engine.connect() as db:
+            stored = {row.name: bool(row.disabled) for row in db.execute(sa.select(agent_accounts))}
+            locks = {row.name: row.locked_until for row in db.execute(sa.select(agent_lockouts))}
+        rows = [(name, "helpdesk.yml", False) for name in sorted(self.accounts)]
+        rows += [(name, "database", disabled) for name, disabled in sorted(stored.items()) if name not in self.accounts]
+        return [
+            {
+                "name": name,
+                "kept_in": kept,
+                "disabled": disabled,
+                "locked_seconds": max(0.0, locks.get(name, 0.0) - now),
+            }
+            for name, kept, disabled in rows
+        ]
+
+    def set_disabled(self, name: str, disabled: bool) -> bool:
+        """Disable or enable a database account (its sessions end); False if there is none."""
+        with self.engine.begin() as db:
+            changed = db.execute(
+                agent_accounts.update().where(agent_accounts.c.name == name).values(disabled=disabled)
+            ).rowcount
+        if changed:
+            self.sign_out_everywhere(name)
+        return bool(changed)
+
+    def remove_account(self, name: str) -> bool:
+        with self.engine.begin() as db:
+            removed = db.execute(agent_accounts.delete().where(agent_accounts.c.name == name)).rowcount
+        self.sign_out_everywhere(name)
+        return bool(removed)
+
+    def has_database_account(self, name: str) -> bool:
+        with self.engine.connect() as db:
+            return db.execute(sa.select(agent_accounts.c.name).where(agent_accounts.c.name == name)).first() is not None
 
     def sign_out(self, token: str) -> None:
         """This session ends now (the console's "Sign out")."""
@@ -138,22 +244,48 @@ def _read_password() -> str:
 
 def main(argv: Optional[list] = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) == 2 and args[0] == "sign-out":
-        ended = AgentSessions({}).sign_out_everywhere(args[1])
-        print(f"{ended} session(s) of {args[1]} ended.")
+    command, name = (args + ["", ""])[:2]
+    if args == ["list"]:
+        from bot.settings import get_settings
+
+        for account in AgentSessions(get_settings().agents).accounts_list():
+            state = "disabled" if account["disabled"] else "active"
+            if account["locked_seconds"] > 0:
+                state += f", locked for {account['locked_seconds']:.0f} s"
+            print(f"{account['name']}\t{account['kept_in']}\t{state}")
         return 0
-    if args not in (["hash"],) and not (len(args) == 2 and args[0] == "add"):
-        print(__doc__.split("\n\n")[-1].rstrip(), file=sys.stderr)
+    if len(args) == 2 and command == "sign-out":
+        ended = AgentSessions({}).sign_out_everywhere(name)
+        print(f"{ended} session(s) of {name} ended.")
+        return 0
+    if len(args) == 2 and command in ("disable", "enable", "remove"):
+        agents = AgentSessions({})
+        done = agents.remove_account(name) if command == "remove" else agents.set_disabled(name, command == "disable")
+        if not done:
+            print(f"No account {name} in the database (accounts in helpdesk.yml are changed there).", file=sys.stderr)
+            return 1
+        print(f"Agent {name}: {'removed' if command == 'remove' else command + 'd'}; every session ended.")
+        return 0
+    if args != ["hash"] and not (len(args) == 2 and command in ("add", "reset-password")):
+        print(__doc__.split("\n\n")[2].rstrip(), file=sys.stderr)
         return 2
+    if command == "reset-password" and not AgentSessions({}).has_database_account(name):
+        print(f"No account {name} in the database (add it with: add {name}).", file=sys.stderr)
+        return 1
     password = _read_password()
     if len(password) < 12:
         print("Use at least 12 characters.", file=sys.stderr)
         return 1
-    if args[0] == "hash":
+    if command == "hash":
         print(hash_password(password))
         return 0
-    AgentSessions({}).add_account(args[1], password)
-    print(f"Agent {args[1]} can now sign in at /agent.")
+    agents = AgentSessions({})
+    agents.add_account(name, password)
+    if command == "reset-password":
+        agents.sign_out_everywhere(name)
+        print(f"Agent {name} has a new password; every session ended.")
+        return 0
+    print(f"Agent {name} can now sign in at /agent.")
     return 0
 
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from typing import Any, Dict, Optional
 
 from aiohttp import WSMsgType, web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.helpdesk.agents import LockedOut
 from bot.helpdesk.conversations import chat_line
 from bot.helpdesk.escalations import ASSIGNED, QUEUED, RESOLVED, Escalation
 from bot.helpdesk.presence import Presence
@@ -37,6 +39,7 @@ from bot.web.http import (
     RASA,
     STORE,
     ApiError,
+    client_address,
     parse_json,
     read_json,
 )
@@ -84,13 +87,18 @@ async def require_agent(request: web.Request) -> str:
 
 
 async def login(request: web.Request) -> web.Response:
-    if not request.app[LOGIN_LIMITER].allow(request.remote or "unknown"):
+    if not request.app[LOGIN_LIMITER].allow(client_address(request)):
         raise ApiError(429, "rate_limited", "Too many sign-in attempts; wait a minute.")
     data = await read_json(request)
     name, password = data.get("name"), data.get("password")
     if not isinstance(name, str) or not isinstance(password, str):
         raise ApiError(400, "bad_request", 'Send {"name": "...", "password": "..."}.')
-    session = await asyncio.to_thread(request.app[AGENTS].sign_in, name, password)
+    try:
+        session = await asyncio.to_thread(request.app[AGENTS].sign_in, name, password)
+    except LockedOut as locked:
+        wait = max(1, math.ceil(locked.seconds))
+        error = ApiError(429, "locked", f"Too many wrong passwords for this name; try again in {wait} s.")
+        raise error.with_headers({"Retry-After": str(wait)}) from None
     if session is None:
         raise ApiError(401, "unauthorized", "Wrong name or password.")
     return web.json_response(session)

@@ -17,7 +17,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.helpdesk.conversations import Session
 from bot.web import events
 from bot.web.chat import handle_customer_message
-from bot.web.http import HUB, SESSION_LIMITER, STORAGE_UNAVAILABLE, STORE, ApiError, parse_json, read_json
+from bot.web.http import (
+    HUB,
+    SESSION_LIMITER,
+    STORAGE_UNAVAILABLE,
+    STORE,
+    ApiError,
+    client_address,
+    parse_json,
+    read_json,
+)
 from bot.web.hub import Hub
 
 logger = logging.getLogger(__name__)
@@ -31,7 +40,7 @@ async def authenticated(request: web.Request, data: Dict[str, Any]) -> Session:
 
 
 async def create_session(request: web.Request) -> web.Response:
-    if not request.app[SESSION_LIMITER].allow(request.remote or "unknown"):
+    if not request.app[SESSION_LIMITER].allow(client_address(request)):
         raise ApiError(429, "rate_limited", "Too many new conversations from here; wait a minute.")
     return web.json_response(await asyncio.to_thread(request.app[STORE].create_session), status=201)
 
@@ -89,6 +98,11 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     finally:
         hub.leave(session.id, socket)
     return socket
+
+
+# The calls a widget on another site makes: the only ones with CORS headers
+# (the agents' API serves the console, on this server's own pages).
+PATHS = ("/api/sessions", "/api/messages", "/api/history", "/api/rating", "/api/ws")
 
 
 def add_routes(app: web.Application) -> None:

@@ -4,6 +4,7 @@ error type every API refusal (HTTP or live connection) is raised as."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import weakref
 from typing import Any, Dict
@@ -35,7 +36,32 @@ CONSOLE_AGENTS = web.AppKey("console_agents", dict)
 ALLOWED_ORIGINS = web.AppKey(
     "allowed_origins", tuple
 )  # sites whose pages may call the API ("*": any)  # agent name -> open consoles on this server
+TRUSTED_PROXIES = web.AppKey("trusted_proxies", tuple)  # ip_network objects
 MAX_BODY_BYTES = 64 * 1024  # of a request
+
+
+def client_address(request: web.Request) -> str:
+    """Who is calling, for the limits per address. Behind a trusted proxy
+    (TRUSTED_PROXIES: nginx appends the address it saw to X-Forwarded-For)
+    the last address no trusted proxy added; otherwise the peer itself, so
+    nobody can pick an address by sending the header."""
+    peer = request.remote or "unknown"
+    trusted = request.app.get(TRUSTED_PROXIES) or ()
+    if not trusted or not _is_in(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_in(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
+
+
+def _is_in(address: str, networks: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 class ApiError(Exception):
@@ -47,9 +73,16 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.headers: Dict[str, str] = {}
+
+    def with_headers(self, headers: Dict[str, str]) -> ApiError:
+        self.headers.update(headers)
+        return self
 
     def as_response(self) -> web.Response:
-        return json_error(self.status, self.code, self.message)
+        response = json_error(self.status, self.code, self.message)
+        response.headers.update(self.headers)
+        return response
 
     def as_event(self) -> Dict[str, Any]:
         return events.error(self.code, self.message)

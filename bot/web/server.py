@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import weakref
 from typing import Mapping, Optional, Tuple, TypeVar
@@ -50,6 +51,7 @@ from bot.web.http import (
     SESSION_LIMITER,
     STORAGE_UNAVAILABLE,
     STORE,
+    TRUSTED_PROXIES,
     ApiError,
 )
 from bot.web.hub import Hub, RedisHub
@@ -67,7 +69,7 @@ async def headers(request: web.Request, handler):
     """CORS for the API (the widget may sit on another site; auth is a token,
     not a cookie), safe defaults for every response, and a clear answer when
     the database is down instead of a bare 500."""
-    if request.method == "OPTIONS" and request.path.startswith("/api/"):
+    if request.method == "OPTIONS" and request.path in customer_api.PATHS:
         return with_headers(request, web.Response())
     try:
         response = await handler(request)
@@ -82,7 +84,7 @@ async def headers(request: web.Request, handler):
 
 
 def with_headers(request: web.Request, response: ResponseT) -> ResponseT:
-    if request.path.startswith("/api/") and not isinstance(response, web.WebSocketResponse):
+    if request.path in customer_api.PATHS and not isinstance(response, web.WebSocketResponse):
         allowed, origin = request.app[ALLOWED_ORIGINS], request.headers.get("Origin", "")
         if "*" in allowed:
             response.headers["Access-Control-Allow-Origin"] = "*"
@@ -114,6 +116,7 @@ def create_app(
     redis_url: Optional[str] = None,
     rasa_token: Optional[str] = None,
     allowed_origins: Tuple[str, ...] = ("*",),
+    trusted_proxies: Tuple[str, ...] = (),
 ) -> web.Application:
     database_url = database_url or default_database_url()
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[headers])
@@ -127,6 +130,7 @@ def create_app(
     app[HUB] = RedisHub(redis_url) if redis_url else Hub()
     app[RASA] = RasaClient(rasa_url, actions_url, rasa_token)
     app[ALLOWED_ORIGINS] = allowed_origins
+    app[TRUSTED_PROXIES] = tuple(ipaddress.ip_network(network) for network in trusted_proxies)
     app[PENDING] = PendingMessages(database_url)
     app[LIMITER] = RateLimiter(limit=messages_per_window)
     app[SESSION_LIMITER] = RateLimiter(limit=sessions_per_minute, window=60)
@@ -174,6 +178,7 @@ def main() -> None:
         redis_url=env.redis_url,
         rasa_token=env.rasa_token,
         allowed_origins=env.allowed_origins,
+        trusted_proxies=env.trusted_proxies,
         messages_per_window=env.chat_messages_per_10s,
         sessions_per_minute=env.chat_sessions_per_minute,
     )

@@ -45,3 +45,41 @@ def test_the_add_command_stores_only_a_hash(tmp_path):
         cwd=ROOT,
     )
     assert short.returncode == 1 and "12 characters" in short.stderr
+
+
+def agents_command(env, *args, password=None):
+    return subprocess.run(
+        [sys.executable, "-m", "bot.helpdesk.agents", *args],
+        input=password,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+
+
+def test_list_disable_enable_reset_password_and_remove(tmp_path):
+    url = f"sqlite:///{tmp_path / 'helpdesk.db'}"
+    env = {"DATABASE_URL": url, "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    assert agents_command(env, "add", "carla", password="a long enough password\n").returncode == 0
+    agents = AgentSessions({}, url)
+    session = agents.sign_in("carla", "a long enough password")
+    listed = agents_command(env, "list")
+    assert listed.returncode == 0 and "carla\tdatabase\tactive" in listed.stdout
+
+    assert agents_command(env, "disable", "carla").returncode == 0
+    assert agents.agent_for(session["token"]) is None  # signed out at once
+    assert agents.sign_in("carla", "a long enough password") is None
+    assert "carla\tdatabase\tdisabled" in agents_command(env, "list").stdout
+    assert agents_command(env, "enable", "carla").returncode == 0
+
+    again = agents.sign_in("carla", "a long enough password")
+    reset = agents_command(env, "reset-password", "carla", password="another long password\n")
+    assert reset.returncode == 0 and agents.agent_for(again["token"]) is None
+    assert agents.sign_in("carla", "a long enough password") is None
+    assert agents.sign_in("carla", "another long password") is not None
+
+    assert agents_command(env, "remove", "carla").returncode == 0
+    assert agents.sign_in("carla", "another long password") is None
+    missing = agents_command(env, "disable", "carla")
+    assert missing.returncode == 1 and "No account carla" in missing.stderr

@@ -264,3 +264,67 @@ def test_an_unknown_name_costs_one_key_derivation_as_a_known_one(monkeypatch):
         derivations.clear()
         assert sessions.sign_in(name, "wrong password") is None
         assert len(derivations) == 1, name
+
+
+@pytest.fixture
+async def behind_proxy(rasa, database_url):
+    """The web server behind nginx on this machine: every call comes from 127.0.0.1."""
+    accounts = {name: hash_password(password) for name, password in PASSWORDS.items()}
+    app = server.create_app(str(rasa.make_url("")), database_url, agents=accounts, trusted_proxies=("127.0.0.1",))
+    test_client = TestClient(TestServer(app))
+    await test_client.start_server()
+    yield test_client
+    await test_client.close()
+
+
+def from_address(address: str) -> dict:
+    return {"X-Forwarded-For": f"{address}, 127.0.0.1"}
+
+
+async def login(client, name, password, address):
+    return await client.post(
+        "/api/agent/login", json={"name": name, "password": password}, headers=from_address(address)
+    )
+
+
+async def test_wrong_passwords_lock_the_name_for_everyone_but_not_the_other_agents(behind_proxy, monkeypatch):
+    import time as clock
+
+    from bot.helpdesk import agents
+
+    for attempt in range(agents.FREE_FAILURES):
+        assert (await login(behind_proxy, "ana", f"guess {attempt}", f"203.0.113.{attempt}")).status == 401
+    locked = await login(behind_proxy, "ana", PASSWORDS["ana"], "198.51.100.7")  # even the right one, from anywhere
+    assert locked.status == 429 and (await locked.json())["error"] == "locked"
+    assert 1 <= int(locked.headers["Retry-After"]) <= agents.LOCK_SECONDS
+    assert (
+        await login(behind_proxy, "bao", PASSWORDS["bao"], "203.0.113.1")
+    ).status == 200  # nobody else is locked out
+    for attempt in range(agents.FREE_FAILURES):  # an unknown name locks the same way: it tells nothing
+        await login(behind_proxy, "nobody", "guess", f"192.0.2.{attempt}")
+    assert (await login(behind_proxy, "nobody", "guess", "192.0.2.99")).status == 429
+    later = clock.time() + agents.LOCK_SECONDS + 1
+    monkeypatch.setattr(agents.time, "time", lambda: later)
+    assert (await login(behind_proxy, "ana", PASSWORDS["ana"], "198.51.100.7")).status == 200
+
+
+async def test_behind_a_trusted_proxy_each_caller_has_its_own_limit_and_nobody_else_can_choose_one(
+    behind_proxy, client
+):
+    for attempt in range(10):  # the sign-in limit per address: 10 a minute
+        await login(behind_proxy, f"name{attempt}", "guess", "203.0.113.50")
+    assert (await login(behind_proxy, "other", "guess", "203.0.113.50")).status == 429
+    assert (await login(behind_proxy, "bao", PASSWORDS["bao"], "198.51.100.8")).status == 200  # another caller
+    # Without a trusted proxy the header is the caller's own claim: every attempt counts on the peer.
+    for attempt in range(10):
+        await login(client, f"name{attempt}", "guess", f"203.0.113.{attempt}")
+    assert (await login(client, "bao", PASSWORDS["bao"], "198.51.100.9")).status == 429
+
+
+async def test_the_agents_api_answers_no_other_site(client):
+    origin = {"Origin": "https://attacker.example"}
+    for method, path in (("OPTIONS", "/api/escalations"), ("GET", "/api/escalations"), ("POST", "/api/agent/login")):
+        reply = await client.request(method, path, headers=origin)
+        assert "Access-Control-Allow-Origin" not in reply.headers, path
+    widget = await client.post("/api/sessions", headers=origin)  # the widget's calls may come from any site (default)
+    assert widget.headers["Access-Control-Allow-Origin"] == "*"

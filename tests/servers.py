@@ -1,42 +1,31 @@
 """Real assistant processes on loopback for the conversation and browser tests.
 
-The action server, the Rasa server and the web server run as the project
-runs them (`python -m bot.action_server`, `rasa run --enable-api`, `python -m
-bot.web.server`), on free ports, with their own endpoints file and
-temporary SQLite databases. Each is a `Service` a test can kill and start again.
+The action server, the Rasa server and the web server run as `make run`
+runs them (the same command lines and launcher, bot/launcher.py), on free
+ports, with their own endpoints file and temporary SQLite databases. Each
+is a `Service` (bot.launcher.Server) a test can kill and start again.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot.run import rasa_command, wait_until_up
+from bot.launcher import MODEL, Ports, Servers, commands, free_ports, health_urls
+from bot.launcher import Server as Service
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "helpdesk.tar.gz"
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 240) -> None:
-    """bot.run's wait, with the end of the process's log when it fails."""
-    try:
-        wait_until_up(url, timeout, process, log.name)
-    except RuntimeError as error:
-        raise RuntimeError(f"{error}\n{log.read_text()[-3000:]}") from None
 
 
 def always_open_settings(path: Path) -> Path:
@@ -108,39 +97,6 @@ class WebhookTarget:
 
 
 @dataclass
-class Service:
-    """One process of the assistant, as started, so that a test can kill it and start it again."""
-
-    name: str
-    command: List[str]
-    env: Dict[str, str]
-    health_url: str
-    log: Path
-    process: Optional[subprocess.Popen] = None
-
-    def start(self) -> None:
-        with self.log.open("a") as log:
-            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-
-    def wait(self, timeout: float = 240) -> None:
-        wait_for(self.health_url, self.process, self.log, timeout)
-
-    def kill(self) -> None:
-        """As a crash would: no clean shutdown."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=20)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-@dataclass
 class Assistant:
     rasa_url: str
     web_url: str
@@ -171,10 +127,12 @@ class Assistant:
             self.webhook.stop()
 
 
+UNSET = ("RASA_TOKEN",)  # their endpoints send none
+
+
 def service_env(workdir: Path, database_url: str) -> Dict[str, str]:
-    """The environment every test service runs with."""
+    """What every test service runs with, on top of this environment (less UNSET)."""
     return {
-        **{name: value for name, value in os.environ.items() if name != "RASA_TOKEN"},  # their endpoints send none
         "PYTHONPATH": str(ROOT),
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_INTERFACE": "127.0.0.1",
@@ -185,13 +143,10 @@ def service_env(workdir: Path, database_url: str) -> Dict[str, str]:
 
 
 def start_all(services: Dict[str, Service], stop) -> None:
-    """Start the services together, then wait for each; on failure stop them all."""
+    """Start the services together, then wait for each; on failure stop everything."""
     try:
-        for service in services.values():
-            service.start()
-        for service in services.values():
-            service.wait()
-    except Exception:
+        Servers(services.values()).start_and_wait()
+    except BaseException:
         stop()
         raise
 
@@ -216,7 +171,8 @@ def start_assistant(workdir: Path, database_url: Optional[str] = None) -> Assist
     (default: a new SQLite file in workdir)."""
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make train`")
-    action_port, rasa_port, web_port = free_port(), free_port(), free_port()
+    rasa_port, action_port, web_port = free_ports(3)
+    ports = Ports(rasa=rasa_port, action=action_port, web=web_port)
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
@@ -227,44 +183,29 @@ def start_assistant(workdir: Path, database_url: Optional[str] = None) -> Assist
     database_url = database_url or f"sqlite:///{database}"
     webhook = WebhookTarget()
     env = service_env(workdir, database_url)
+    command, health = commands(ports, endpoints), health_urls(ports)
     services = {
         "actions": Service(
             "actions",
-            [sys.executable, "-m", "bot.action_server", "--port", str(action_port)],
+            command["actions"],
+            health["actions"],
             {**env, "ESCALATION_WEBHOOK_URL": webhook.url},
-            f"http://127.0.0.1:{action_port}/health",
+            UNSET,
             workdir / "actions.log",
         ),
         "web": Service(
             "web",
-            [sys.executable, "-m", "bot.web.server", "--port", str(web_port)],
+            command["web"],
+            health["web"],
             {
                 **env,
                 "RASA_URL": f"http://127.0.0.1:{rasa_port}",
                 "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
             },
-            f"http://127.0.0.1:{web_port}/health",
+            UNSET,
             workdir / "web.log",
         ),
-        "rasa": Service(
-            "rasa",
-            [
-                *rasa_command(),
-                "run",
-                "--enable-api",
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                str(endpoints),
-                "--port",
-                str(rasa_port),
-                "--interface",
-                "127.0.0.1",
-            ],
-            env,
-            f"http://127.0.0.1:{rasa_port}/status",
-            workdir / "rasa.log",
-        ),
+        "rasa": Service("rasa", command["rasa"], health["rasa"], env, UNSET, workdir / "rasa.log"),
     }
     assistant = Assistant(
         f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", database, services, webhook, database_url
@@ -305,52 +246,33 @@ def rasa_endpoints(action_port: int, database_url: str, redis_url: str) -> str:
 
 
 def start_cluster(workdir: Path, database_url: str, redis_url: str) -> Cluster:
-    action_port = free_port()
-    rasa_ports, web_ports = [free_port(), free_port()], [free_port(), free_port()]
+    action_port, *ports = free_ports(5)
+    rasa_ports, web_ports = ports[:2], ports[2:]
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(rasa_endpoints(action_port, database_url, redis_url))
     rasa_urls = [f"http://127.0.0.1:{port}" for port in rasa_ports]
     env = service_env(workdir, database_url)
+    machines = [Ports(rasa=rasa, action=action_port, web=web) for rasa, web in zip(rasa_ports, web_ports)]
+    command, health = commands(machines[0], endpoints), health_urls(machines[0])
     services = {
-        "actions": Service(
-            "actions",
-            [sys.executable, "-m", "bot.action_server", "--port", str(action_port)],
-            env,
-            f"http://127.0.0.1:{action_port}/health",
-            workdir / "actions.log",
-        )
+        "actions": Service("actions", command["actions"], health["actions"], env, UNSET, workdir / "actions.log")
     }
-    for n, port in enumerate(rasa_ports):
+    for n, machine in enumerate(machines):
+        command, health = commands(machine, endpoints), health_urls(machine)
         services[f"rasa{n}"] = Service(
-            f"rasa{n}",
-            [
-                *rasa_command(),
-                "run",
-                "--enable-api",
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                str(endpoints),
-                "--port",
-                str(port),
-                "--interface",
-                "127.0.0.1",
-            ],
-            env,
-            f"http://127.0.0.1:{port}/status",
-            workdir / f"rasa{n}.log",
+            f"rasa{n}", command["rasa"], health["rasa"], env, UNSET, workdir / f"rasa{n}.log"
         )
-    for n, port in enumerate(web_ports):
         services[f"web{n}"] = Service(
             f"web{n}",
-            [sys.executable, "-m", "bot.web.server", "--port", str(port)],
+            command["web"],
+            health["web"],
             {
                 **env,
                 "RASA_URL": ",".join(rasa_urls),
                 "REDIS_URL": redis_url,
                 "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
             },
-            f"http://127.0.0.1:{port}/health",
+            UNSET,
             workdir / f"web{n}.log",
         )
     cluster = Cluster(rasa_urls, [f"http://127.0.0.1:{port}" for port in web_ports], services)

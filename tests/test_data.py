@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.run import rasa_command
+from bot.launcher import rasa_command
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("pt", "es", "vi", "zh")

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from bot.benchmarks import percentile, save_json
-from bot.run import rasa_command
+from bot.launcher import rasa_command
 from bot.settings import PROJECT_ROOT
 
 

@@ -18,7 +18,7 @@ from bot.benchmarks.load.report import GOALS, REFERENCE, comparison, print_repor
 from bot.benchmarks.load.stack import Processes, Sampler, load_average, start_our_stack, start_stock, stock_model
 from bot.benchmarks.load.startup import code_version, measure_startup
 from bot.languages import LANGUAGES
-from bot.run import MODEL
+from bot.launcher import MODEL
 
 
 def load_runs(

@@ -6,17 +6,15 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.run import MODEL, rasa_command, wait_until_up
+from bot.launcher import Ports, Server, commands, free_ports, health_urls, rasa_command
 from bot.settings import PROJECT_ROOT
 
 STOCK = PROJECT_ROOT / "var" / "bench" / "stock"
@@ -25,23 +23,9 @@ STOCK = PROJECT_ROOT / "var" / "bench" / "stock"
 # --- processes ---------------------------------------------------------------
 
 
-def free_ports(count: int) -> List[int]:
-    """Ports free on 127.0.0.1, all different (held open until all are chosen)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 def base_env() -> Dict[str, str]:
+    """On top of this process's environment (bot.launcher.Server adds that)."""
     return {
-        **os.environ,
         "PYTHONPATH": str(PROJECT_ROOT),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -74,13 +58,13 @@ def endpoints_file(path: Path, action_port: int, tracker_db: Path) -> Path:
 
 
 class Processes:
-    """The processes this benchmark started, each in its own process group,
-    so that a Ctrl-C reaches only the benchmark, which then stops them all."""
+    """The processes this benchmark started (bot.launcher.Server, as `make
+    run` starts them), each in its own process group, so that a Ctrl-C
+    reaches only the benchmark, which then stops them all."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.running: Dict[str, Tuple[subprocess.Popen, int]] = {}
-        self._logs: List[Any] = []
+        self.running: Dict[str, Server] = {}
 
     def log(self, name: str) -> Path:
         return self.folder / (re.sub(r"\W+", "-", name) + ".log")
@@ -92,85 +76,58 @@ class Processes:
         env: Dict[str, str],
         cwd: Path = PROJECT_ROOT,
         stop_signal: int = signal.SIGTERM,
+        health_url: str = "",
     ) -> subprocess.Popen:
-        handle = self.log(name).open("w")
-        self._logs.append(handle)
-        process = subprocess.Popen(
+        self.log(name).unlink(missing_ok=True)
+        server = Server(
+            name,
             command,
-            cwd=cwd,
+            health_url,
             env={**base_env(), **env},
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            log=self.log(name),
+            new_session=True,
+            stop_signal=stop_signal,
+            cwd=cwd,
         )
-        self.running[name] = (process, stop_signal)
-        return process
+        self.running[name] = server
+        return server.start()
 
-    def wait_for(self, name: str, url: str, timeout: float = 300) -> None:
-        try:
-            wait_until_up(url, timeout, self.running[name][0], name)
-        except RuntimeError as error:
-            raise RuntimeError(f"{error}\n--- end of {self.log(name)} ---\n{self.tail(name)}") from None
+    def wait_for(self, name: str, timeout: float = 300) -> None:
+        self.running[name].wait(timeout)
 
     def tail(self, name: str, chars: int = 3000) -> str:
         return self.log(name).read_text(errors="replace")[-chars:]
 
     def pid(self, name: str) -> int:
-        return self.running[name][0].pid
+        process = self.running[name].process
+        assert process is not None
+        return process.pid
 
     def stop(self, names: Optional[Sequence[str]] = None) -> None:
         chosen = [n for n in reversed(list(self.running)) if names is None or n in names]
         for name in chosen:
-            process, stop_signal = self.running[name]
-            if process.poll() is None:
-                process.send_signal(stop_signal)
+            self.running[name].signal_stop()
         for name in chosen:
-            process, _ = self.running.pop(name)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                print(f"{name} did not stop within 30 s: killing it", file=sys.stderr)
-                os.killpg(process.pid, signal.SIGKILL)  # its own group: it and its children
-                process.wait()
-        if not self.running:
-            for handle in self._logs:
-                handle.close()
+            self.running.pop(name).reap(timeout=30)
 
 
 def start_our_stack(processes: Processes, folder: Path) -> Dict[str, str]:
     """Action server, Rasa and web server of this project; their URLs."""
     action_port, rasa_port, web_port = free_ports(3)
+    ports = Ports(rasa=rasa_port, action=action_port, web=web_port)
     endpoints = endpoints_file(folder / "endpoints.yml", action_port, folder / "conversations.db")
+    command, health = commands(ports, endpoints), health_urls(ports)
     common = {
         "HELPDESK_CONFIG": str(always_open_settings(folder / "helpdesk.yml")),
         "DATABASE_URL": f"sqlite:///{folder / 'helpdesk.db'}",
         "ESCALATION_WEBHOOK_URL": "",
+        "ACTION_INTERFACE": "127.0.0.1",
     }
-    processes.start(
-        "action server",
-        [sys.executable, "-m", "bot.action_server", "--port", str(action_port)],
-        {**common, "ACTION_INTERFACE": "127.0.0.1"},
-    )
-    processes.start(
-        "rasa",
-        rasa_command()
-        + [
-            "run",
-            "--enable-api",
-            "--model",
-            str(MODEL),
-            "--endpoints",
-            str(endpoints),
-            "--port",
-            str(rasa_port),
-            "--interface",
-            "127.0.0.1",
-        ],
-        common,
-    )
+    processes.start("action server", command["actions"], common, health_url=health["actions"])
+    processes.start("rasa", command["rasa"], common, health_url=health["rasa"])
     processes.start(
         "web server",
-        [sys.executable, "-m", "bot.web.server", "--host", "127.0.0.1", "--port", str(web_port)],
+        command["web"],
         {
             **common,
             "RASA_URL": f"http://127.0.0.1:{rasa_port}",
@@ -178,10 +135,10 @@ def start_our_stack(processes: Processes, folder: Path) -> Dict[str, str]:
             "CHAT_MESSAGES_PER_10S": "1000000",
             "CHAT_SESSIONS_PER_MINUTE": "1000000",
         },
+        health_url=health["web"],
     )
-    processes.wait_for("action server", f"http://127.0.0.1:{action_port}/health")
-    processes.wait_for("web server", f"http://127.0.0.1:{web_port}/health")
-    processes.wait_for("rasa", f"http://127.0.0.1:{rasa_port}/status")
+    for name in ("action server", "web server", "rasa"):
+        processes.wait_for(name)
     return {"rasa": f"http://127.0.0.1:{rasa_port}", "web": f"http://127.0.0.1:{web_port}"}
 
 
@@ -200,7 +157,7 @@ def stock_model(folder: Path) -> Path:
         subprocess.run(
             rasa_command() + ["init", "--no-prompt", "--init-dir", str(STOCK)],
             cwd=PROJECT_ROOT,
-            env=base_env(),
+            env={**os.environ, **base_env()},
             stdout=handle,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -219,8 +176,9 @@ def start_stock(processes: Processes, model: Path) -> str:
         + ["run", "--enable-api", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1"],
         {},
         cwd=STOCK,
+        health_url=f"http://127.0.0.1:{port}/status",
     )
-    processes.wait_for("stock rasa", f"http://127.0.0.1:{port}/status")
+    processes.wait_for("stock rasa")
     return f"http://127.0.0.1:{port}"
 
 

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict
 
-from bot.benchmarks.load.stack import Processes, free_ports
+from bot.benchmarks.load.stack import Processes
+from bot.launcher import free_ports
 from bot.settings import PROJECT_ROOT
 
 # --- start-up ------------------------------------------------------------------

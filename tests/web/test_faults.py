@@ -37,6 +37,10 @@ def stand_in_rasa(received, added, state=None):
     return app
 
 
+async def healthy(request):
+    return web.json_response({"status": "ok"})
+
+
 async def replies(socket, count):
     texts = []
     while len(texts) < count:
@@ -92,7 +96,7 @@ async def test_a_message_sent_while_the_action_server_is_down_waits_and_is_answe
             assert received == []  # not given to Rasa, which could not have answered it
 
             health = web.Application()
-            health.router.add_get("/health", lambda request: web.json_response({"status": "ok"}))
+            health.router.add_get("/health", healthy)
             async with TestServer(health, port=actions_port):  # the action server is back
                 state["actions_down"] = False
                 assert await replies(socket, 1) == ["echo: como exporto meus dados?"]
@@ -104,7 +108,7 @@ async def test_a_bot_with_nothing_to_say_is_not_taken_for_a_failure(tmp_path):
     received, added, state = [], [], {"actions_down": True}
     async with TestServer(stand_in_rasa(received, added, state)) as rasa:
         health = web.Application()
-        health.router.add_get("/health", lambda request: web.json_response({"status": "ok"}))
+        health.router.add_get("/health", healthy)
         async with TestServer(health) as actions:
             app = server.create_app(
                 str(rasa.make_url("")), f"sqlite:///{tmp_path / 'web.db'}", actions_url=str(actions.make_url(""))

@@ -204,3 +204,49 @@ async def test_a_database_moved_away_or_read_only_loses_no_escalation_and_gives_
         for escalation_id in ids:
             wait_for_webhook(assistant, escalation_id)
             assert assistant.webhook.delivered(escalation_id) == 1
+
+
+async def test_a_privacy_deletion_while_everything_runs_leaves_no_byte_and_rasa_forgets_too(assistant_to_break):
+    import os
+    import sys
+
+    assistant = assistant_to_break
+    workdir = assistant.database.parent
+    secret, email = "meu cpf e 987.654.321-00, rua dos girassois 77", "bia.privacidade@example.com"
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
+        customer = Customer(http, assistant.web_url)
+        await customer.start()
+        conversation = customer.session["session_id"]
+        assert (await customer.say(f"{secret}. quero falar com um atendente"))[0] == 200
+        assert (await customer.say(f"meu email e {email}"))[0] == 200
+        assert escalation(assistant, conversation)[2] == email
+        env = {**os.environ, **assistant.services["actions"].env}
+        deleted = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bot.privacy",
+                "--endpoints",
+                str(workdir / "endpoints.yml"),
+                "delete",
+                "--email",
+                email,
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert deleted.returncode == 0 and "Deleted 1 conversation" in deleted.stdout, deleted.stderr
+        # The stores' files (databases, their logs, the spool; not the test's own process logs).
+        for path in workdir.rglob("*"):
+            if path.is_file() and path.suffix != ".log":
+                content = path.read_bytes()
+                for needle in (secret, email, conversation):
+                    assert needle.encode() not in content, f"{needle!r} is still in {path.name}"
+        # The running Rasa server read it again rather than answering from memory.
+        events = assistant.tracker(conversation)["events"]
+        assert not [e for e in events if e.get("event") == "user"]
+        status, _ = await customer.say("ainda esta ai?")
+        assert status == 401  # the conversation is gone: the widget starts a new one

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -26,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.helpdesk import routing, rules, spool, webhook
 from bot.helpdesk.escalations import Escalation, EscalationStore, NewEscalation, TranscriptLine
 from bot.helpdesk.presence import Presence
+from bot.languages import CLIENT
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,18 @@ def counted_reason(tracker: Tracker, rule: str, count: int) -> Optional[str]:
     return rule
 
 
+def client_of(tracker: Tracker) -> Optional[str]:
+    """The keyed hash of the customer's address the web server sends along (None from other channels)."""
+    client = (tracker.latest_message.get("metadata") or {}).get(CLIENT)
+    return client if isinstance(client, str) and client else None
+
+
+async def too_many_from(store: EscalationStore, client: Optional[str], per_hour: int) -> bool:
+    if client is None:
+        return False
+    return await asyncio.to_thread(store.made_from, client, time.time() - 3600) >= per_hour
+
+
 async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[EventType]:
     """Record the escalation (once per conversation), tell the customer where
     they stand, and ask for an e-mail address when nobody can answer now."""
@@ -104,10 +118,16 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         moods=[mood for line in lines if (mood := line.get("mood"))],
         transcript=lines,
         articles=answered_articles(tracker),
+        client=client_of(tracker),
     )
     store = EscalationStore()
     try:
         record = await asyncio.to_thread(store.open_for, tracker.sender_id)
+        if record is None and await too_many_from(store, new.client, settings.escalation.per_address_per_hour):
+            # One address making ticket after ticket (a script): the direct contacts, no new ticket.
+            logger.warning("escalation of %s refused: too many from its address this hour", tracker.sender_id)
+            dispatcher.utter_message(response="utter_contact_human")
+            return []
         if record is None:
             record = await asyncio.to_thread(store.create, new)
             announce_new(record)

@@ -7,3 +7,7 @@ LANGUAGES = ("pt", "es", "vi", "zh")
 # Metadata key of a customer message asking for each answer's language in a
 # `custom` payload (the web server sets it; other channels see no difference).
 REPLY_LANGUAGE = "reply_language"
+
+# Metadata key of a customer message carrying a keyed hash of the customer's
+# address (the web server sets it): the action server limits escalations per address.
+CLIENT = "client"

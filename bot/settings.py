@@ -84,6 +84,7 @@ class EscalationSettings:
     angry_bonus: int
     webhook_url: str
     webhook_attempts: int
+    per_address_per_hour: int = 5  # escalations from one client address; past it, the direct contacts
 
     def queue(self, name: str) -> Queue:
         return next((q for q in self.queues if q.name == name), self.queues[0])
@@ -305,6 +306,12 @@ def parse_settings(raw: Any, source: Path) -> Settings:
         raise SettingsError(f"{source}: missing or wrong setting: {error}") from error
 
 
+def _at_least_one(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return value
+
+
 def parse_privacy(raw: Mapping[str, Any]) -> PrivacySettings:
     days = raw.get("retention_days", DEFAULT_RETENTION_DAYS)
     if isinstance(days, bool) or not isinstance(days, int | float) or days <= 0:
@@ -348,6 +355,7 @@ def parse_escalation(raw: Mapping[str, Any]) -> EscalationSettings:
         angry_bonus=int(raw.get("angry_bonus", 1)),
         webhook_url=str(webhook.get("url") or environment().escalation_webhook_url),
         webhook_attempts=max(1, int(webhook.get("attempts", 4))),
+        per_address_per_hour=_at_least_one(raw.get("per_address_per_hour", 5), "escalation.per_address_per_hour"),
     )
 
 
@@ -378,6 +386,7 @@ SCHEMA: Dict[str, Any] = {
         "threats": _LANGUAGE_KEYS,
         "priority": {rule: LEAF for rule in RULES},
         "angry_bonus": LEAF,
+        "per_address_per_hour": LEAF,
         "webhook": {"url": LEAF, "attempts": LEAF},
     },
     "agents": {NAMES: LEAF},

@@ -134,6 +134,6 @@ def test_the_launcher_refuses_a_production_start_before_starting_anything(settin
 
     settings_file(lambda text: text)
     monkeypatch.setenv("ATENDO_ENV", "production")
-    monkeypatch.setattr(run.Services, "start", lambda *a, **k: pytest.fail("started a process"))
+    monkeypatch.setattr(run.Server, "start", lambda *a, **k: pytest.fail("started a process"))
     assert run.main([]) == 1
     assert "ATENDO_ENV=production" in capsys.readouterr().err

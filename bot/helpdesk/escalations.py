@@ -41,6 +41,8 @@ escalations = sa.Table(
     sa.Column("articles", sa.Text),  # JSON list of the article ids the bot tried
     sa.Column("claimed_at", sa.Float),
     sa.Column("resolved_at", sa.Float),
+    # Keyed hash of the customer's address (bot.web.chat.client_key): the limit per address.
+    sa.Column("client", sa.String(64), index=True),
 )
 
 
@@ -64,6 +66,7 @@ class NewEscalation:
     moods: List[str] = field(default_factory=list)
     transcript: List[TranscriptLine] = field(default_factory=list)
     articles: List[str] = field(default_factory=list)
+    client: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Escalation:
     agent: Optional[str] = None
     claimed_at: Optional[float] = None
     resolved_at: Optional[float] = None
+    client: Optional[str] = None
 
     @classmethod
     def from_row(cls, row: Any) -> Escalation:
@@ -122,6 +126,7 @@ class EscalationStore:
             "status": QUEUED,
             "transcript": json.dumps(new.transcript, ensure_ascii=False),
             "articles": json.dumps(new.articles),
+            "client": new.client,
             "created_at": now,
             "updated_at": now,
         }
@@ -142,7 +147,18 @@ class EscalationStore:
             moods=list(new.moods),
             transcript=list(new.transcript),
             articles=list(new.articles),
+            client=new.client,
         )
+
+    def made_from(self, client: str, since: float) -> int:
+        """Escalations made from this client address since then."""
+        query = (
+            sa.select(sa.func.count())
+            .select_from(escalations)
+            .where(escalations.c.client == client, escalations.c.created_at >= since)
+        )
+        with self.engine.connect() as db:
+            return int(db.execute(query).scalar_one())
 
     def open_for(self, conversation_id: str) -> Optional[Escalation]:
         """The conversation's escalation that is not resolved yet, if any."""

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.helpdesk.conversations import ChatLine, ChatStore, Session, chat_line
 from bot.helpdesk.escalations import ASSIGNED
 from bot.helpdesk.pending import PendingMessages
-from bot.languages import REPLY_LANGUAGE
+from bot.languages import CLIENT, REPLY_LANGUAGE
 from bot.settings import LANGUAGES
 from bot.web import agent_api, events
 from bot.web.http import ESCALATIONS, HUB, LIMITER, PENDING, RASA, STORE, ApiError, session_lock
@@ -63,7 +63,11 @@ UNAVAILABLE = (
 
 
 async def handle_customer_message(
-    app: web.Application, session: Session, data: Dict[str, Any], origin: Optional[web.WebSocketResponse] = None
+    app: web.Application,
+    session: Session,
+    data: Dict[str, Any],
+    origin: Optional[web.WebSocketResponse] = None,
+    client: Optional[str] = None,
 ) -> List[Dict[str, Any]]:
     """Store a customer message, pass it to Rasa, store and publish the replies.
 
@@ -78,6 +82,8 @@ async def handle_customer_message(
     hint = data.get("language")
     metadata: Dict[str, Any] = {"language": hint[:MAX_HINT_CHARS]} if isinstance(hint, str) else {}
     metadata[REPLY_LANGUAGE] = True
+    if client:
+        metadata[CLIENT] = client  # escalations are limited per address (actions/handoff.py)
     store: ChatStore = app[STORE]
     hub: Hub = app[HUB]
     async with session_lock(app, session.id):

@@ -24,6 +24,7 @@ from bot.web.http import (
     STORE,
     ApiError,
     client_address,
+    client_key,
     parse_json,
     read_json,
 )
@@ -48,7 +49,7 @@ async def create_session(request: web.Request) -> web.Response:
 async def post_message(request: web.Request) -> web.Response:
     data = await read_json(request)
     session = await authenticated(request, data)
-    replies = await handle_customer_message(request.app, session, data)
+    replies = await handle_customer_message(request.app, session, data, client=client_key(request))
     return web.json_response({"messages": replies})
 
 
@@ -89,7 +90,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 data = parse_json(frame.data)
                 if data.get("type") != "message":
                     raise ApiError(400, "bad_request", 'Send {"type": "message", "text": "..."}.')
-                await handle_customer_message(request.app, session, data, origin=socket)
+                await handle_customer_message(request.app, session, data, origin=socket, client=client_key(request))
             except ApiError as error:
                 await socket.send_json(error.as_event())
             except SQLAlchemyError as error:

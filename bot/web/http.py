@@ -4,6 +4,8 @@ error type every API refusal (HTTP or live connection) is raised as."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import ipaddress
 import json
 import weakref
@@ -37,6 +39,7 @@ ALLOWED_ORIGINS = web.AppKey(
     "allowed_origins", tuple
 )  # sites whose pages may call the API ("*": any)  # agent name -> open consoles on this server
 TRUSTED_PROXIES = web.AppKey("trusted_proxies", tuple)  # ip_network objects
+CLIENT_KEY = web.AppKey("client_key", bytes)  # keys the hash of customers' addresses (the internal secret)
 MAX_BODY_BYTES = 64 * 1024  # of a request
 
 
@@ -54,6 +57,13 @@ def client_address(request: web.Request) -> str:
         if not _is_in(hop, trusted):
             return hop
     return hops[0] if hops else peer
+
+
+def client_key(request: web.Request) -> str:
+    """The caller's address as a keyed hash: what the action server counts
+    escalations by, without keeping anyone's address."""
+    key = request.app.get(CLIENT_KEY) or b""
+    return hmac.new(key, client_address(request).encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def _is_in(address: str, networks: tuple) -> bool:

@@ -38,6 +38,7 @@ from bot.web.chat import resend_pending
 from bot.web.http import (
     AGENTS,
     ALLOWED_ORIGINS,
+    CLIENT_KEY,
     CONSOLE_AGENTS,
     ESCALATIONS,
     HUB,
@@ -130,6 +131,7 @@ def create_app(
     app[HUB] = RedisHub(redis_url) if redis_url else Hub()
     app[RASA] = RasaClient(rasa_url, actions_url, rasa_token)
     app[ALLOWED_ORIGINS] = allowed_origins
+    app[CLIENT_KEY] = (rasa_token or "").encode("utf-8")
     app[TRUSTED_PROXIES] = tuple(ipaddress.ip_network(network) for network in trusted_proxies)
     app[PENDING] = PendingMessages(database_url)
     app[LIMITER] = RateLimiter(limit=messages_per_window)

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionEscalate, ActionTicketCreated, ValidateEmailForm, write_back_spooled_escalations
 from actions.kb import ActionAnswerFeedback, ActionAnswerQuestion
 from actions.small_talk import ActionReply
+from bot.settings import get_settings
 
 
 def user(text, intent="ask_question", mood="neutral", confidence=0.9, language="pt"):
@@ -299,3 +300,25 @@ def test_escalations_spooled_by_an_earlier_run_are_written_when_the_action_serve
         time.sleep(0.05)
     assert stored(own_database) == [("request_human", 2, "support", "queued", "vi")]
     assert [a.conversation_id for a in announced] == ["left-from-yesterday"]
+
+
+def from_address(conversation: str, client):
+    t = tracker(user("quero falar com uma pessoa", "request_human"))
+    latest = {**t.latest_message, "metadata": {"client": client} if client else {}}
+    return Tracker(conversation, t.slots, latest, t.events, False, None, {}, "action_listen")
+
+
+async def test_one_address_gets_a_few_tickets_an_hour_then_the_direct_contacts(own_database):
+    limit = get_settings().escalation.per_address_per_hour
+    for n in range(limit):
+        responses, _ = await run(ActionEscalate(), from_address(f"script-{n}", "hash-of-one-address"))
+        assert responses == ["utter_escalation_offline"]
+    responses, events = await run(ActionEscalate(), from_address("script-more", "hash-of-one-address"))
+    assert responses == ["utter_contact_human"] and events == []  # the contacts, and no ticket
+    assert len(stored(own_database)) == limit
+    # Someone else, and channels that send no address (REST, shell), are not limited by it.
+    assert (await run(ActionEscalate(), from_address("neighbour", "hash-of-another")))[0] == [
+        "utter_escalation_offline"
+    ]
+    assert (await run(ActionEscalate(), from_address("rest-channel", None)))[0] == ["utter_escalation_offline"]
+    assert len(stored(own_database)) == limit + 2

@@ -9,7 +9,7 @@ import hmac
 import ipaddress
 import json
 import weakref
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from aiohttp import web
 
@@ -59,11 +59,19 @@ def client_address(request: web.Request) -> str:
     return hops[0] if hops else peer
 
 
-def client_key(request: web.Request) -> str:
+def client_key(request: web.Request) -> Optional[str]:
     """The caller's address as a keyed hash: what the action server counts
-    escalations by, without keeping anyone's address."""
+    escalations by, without keeping anyone's address. None for this machine
+    (a developer trying the widget, or a proxy not listed in TRUSTED_PROXIES,
+    behind which every customer would share one address and one limit)."""
+    address = client_address(request)
+    try:
+        if ipaddress.ip_address(address).is_loopback:
+            return None
+    except ValueError:
+        return None
     key = request.app.get(CLIENT_KEY) or b""
-    return hmac.new(key, client_address(request).encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key, address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def _is_in(address: str, networks: tuple) -> bool:

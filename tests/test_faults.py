@@ -250,3 +250,23 @@ async def test_a_privacy_deletion_while_everything_runs_leaves_no_byte_and_rasa_
         assert not [e for e in events if e.get("event") == "user"]
         status, _ = await customer.say("ainda esta ai?")
         assert status == 401  # the conversation is gone: the widget starts a new one
+
+
+async def test_escalations_spooled_before_a_restart_are_written_at_start_and_announced_once(
+    assistant_to_break, monkeypatch
+):
+    from bot.helpdesk import spool
+    from bot.helpdesk.escalations import NewEscalation
+
+    assistant = assistant_to_break
+    actions = assistant.services["actions"]
+    actions.stop()  # as after a run that ended while the database was down
+    monkeypatch.setenv("ESCALATION_SPOOL", actions.env["ESCALATION_SPOOL"])
+    transcript = [{"sender": "customer", "text": "preciso de ajuda urgente", "mood": "angry"}]
+    spool.keep(NewEscalation("kept-before-the-restart", "request_human", 3, "support", "pt", transcript=transcript))
+    assert spool.waiting() == 1
+    actions.start()
+    actions.wait()
+    escalation_id = wait_for_escalation(assistant, "kept-before-the-restart")[0]
+    wait_for_webhook(assistant, escalation_id)
+    assert assistant.webhook.delivered(escalation_id) == 1 and spool.waiting() == 0

@@ -145,6 +145,9 @@ class Environment:
     chat_sessions_per_minute: int  # CHAT_SESSIONS_PER_MINUTE
     rasa_token: Optional[str]  # RASA_TOKEN: Rasa's --auth-token, for its HTTP API
     allowed_origins: Tuple[str, ...]  # ALLOWED_ORIGINS: sites whose pages may call the API ("*": any)
+    web_header_seconds: float  # WEB_HEADER_SECONDS: a connection without a request head by then is closed
+    web_body_seconds: float  # WEB_BODY_SECONDS: a request body not received by then gets 408
+    web_max_connections: int  # WEB_MAX_CONNECTIONS: open connections of one web server
     trusted_proxies: Tuple[str, ...]  # TRUSTED_PROXIES: addresses/networks whose X-Forwarded-For is believed
     production: bool  # ATENDO_ENV=production: refuse to start with development defaults
 
@@ -177,6 +180,9 @@ def environment(env: Optional[Mapping[str, str]] = None) -> Environment:
         allowed_origins=tuple(
             o.strip().rstrip("/") for o in (env.get("ALLOWED_ORIGINS") or "*").split(",") if o.strip()
         ),
+        web_header_seconds=float(_count(env, "WEB_HEADER_SECONDS", 10)),
+        web_body_seconds=float(_count(env, "WEB_BODY_SECONDS", 10)),
+        web_max_connections=_count(env, "WEB_MAX_CONNECTIONS", 2000),
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         production=_mode(env) == "production",
     )

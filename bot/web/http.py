@@ -39,6 +39,7 @@ ALLOWED_ORIGINS = web.AppKey(
     "allowed_origins", tuple
 )  # sites whose pages may call the API ("*": any)  # agent name -> open consoles on this server
 TRUSTED_PROXIES = web.AppKey("trusted_proxies", tuple)  # ip_network objects
+BODY_SECONDS = web.AppKey("body_seconds", float)  # a request body must arrive within this
 CLIENT_KEY = web.AppKey("client_key", bytes)  # keys the hash of customers' addresses (the internal secret)
 MAX_BODY_BYTES = 64 * 1024  # of a request
 
@@ -130,7 +131,9 @@ def parse_json(raw: str) -> Dict[str, Any]:
 
 async def read_json(request: web.Request) -> Dict[str, Any]:
     try:
-        return parse_json(await request.text())
+        return parse_json(await asyncio.wait_for(request.text(), request.app.get(BODY_SECONDS, 10.0)))
+    except asyncio.TimeoutError:
+        raise ApiError(408, "too_slow", "The request body came too slowly.") from None
     except (UnicodeDecodeError, LookupError, web.RequestPayloadError):
         # Not UTF-8, an unknown charset, or a body that does not decompress.
         raise ApiError(400, "bad_request", "Send a JSON object (UTF-8 text).") from None

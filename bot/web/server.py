@@ -33,11 +33,12 @@ from bot.helpdesk.escalations import EscalationStore
 from bot.helpdesk.pending import PendingMessages
 from bot.helpdesk.presence import Presence
 from bot.settings import SettingsError, check_production, environment, get_settings
-from bot.web import agent_api, customer_api, pages
+from bot.web import agent_api, customer_api, guard, pages
 from bot.web.chat import resend_pending
 from bot.web.http import (
     AGENTS,
     ALLOWED_ORIGINS,
+    BODY_SECONDS,
     CLIENT_KEY,
     CONSOLE_AGENTS,
     ESCALATIONS,
@@ -118,6 +119,7 @@ def create_app(
     rasa_token: Optional[str] = None,
     allowed_origins: Tuple[str, ...] = ("*",),
     trusted_proxies: Tuple[str, ...] = (),
+    body_seconds: float = 10.0,
 ) -> web.Application:
     database_url = database_url or default_database_url()
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[headers])
@@ -132,6 +134,7 @@ def create_app(
     app[RASA] = RasaClient(rasa_url, actions_url, rasa_token)
     app[ALLOWED_ORIGINS] = allowed_origins
     app[CLIENT_KEY] = (rasa_token or "").encode("utf-8")
+    app[BODY_SECONDS] = body_seconds
     app[TRUSTED_PROXIES] = tuple(ipaddress.ip_network(network) for network in trusted_proxies)
     app[PENDING] = PendingMessages(database_url)
     app[LIMITER] = RateLimiter(limit=messages_per_window)
@@ -181,15 +184,20 @@ def main() -> None:
         rasa_token=env.rasa_token,
         allowed_origins=env.allowed_origins,
         trusted_proxies=env.trusted_proxies,
+        body_seconds=env.web_body_seconds,
         messages_per_window=env.chat_messages_per_10s,
         sessions_per_minute=env.chat_sessions_per_minute,
     )
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop, not a traceback
-        web.run_app(
-            app,
-            host=args.host,
-            port=args.port,
-            access_log_class=PathOnlyAccessLogger,
+        asyncio.run(
+            guard.serve(
+                app,
+                args.host,
+                args.port,
+                header_seconds=env.web_header_seconds,
+                max_connections=env.web_max_connections,
+                access_log_class=PathOnlyAccessLogger,
+            )
         )
 
 

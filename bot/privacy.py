@@ -86,7 +86,11 @@ def tracker_store_url(endpoints_file: Path) -> Optional[str]:
 
 
 def default_endpoints() -> Path:
-    written = PROJECT_ROOT / "var" / "endpoints.yml"  # what bot.run gives Rasa
+    """RASA_ENDPOINTS, else what bot.run gives Rasa, else the project's file."""
+    given = environment().rasa_endpoints
+    if given is not None:
+        return given
+    written = PROJECT_ROOT / "var" / "endpoints.yml"
     return written if written.exists() else PROJECT_ROOT / "endpoints.yml"
 
 
@@ -97,8 +101,8 @@ class Stores:
     spool: Path
 
     @classmethod
-    def open(cls, endpoints_file: Optional[Path] = None) -> Stores:
-        url = default_database_url()
+    def open(cls, endpoints_file: Optional[Path] = None, database_url: Optional[str] = None) -> Stores:
+        url = database_url or default_database_url()
         for tables in (conversations.metadata, pending.metadata, escalations.metadata):
             engine_with_tables(url, tables)
         tracker_url = tracker_store_url(endpoints_file or default_endpoints())

@@ -120,6 +120,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         env = environment()
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     endpoints = write_endpoints(env)
+    os.environ["RASA_ENDPOINTS"] = str(endpoints)  # the web server's privacy actions find Rasa's tracker store
     ports = Ports(rasa=env.rasa_port, action=env.action_port, web=env.web_port)
     command, health = (
         commands(ports, endpoints, env.rasa_interface, env.web_host, env.rasa_token),

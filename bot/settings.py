@@ -148,6 +148,7 @@ class Environment:
     web_header_seconds: float  # WEB_HEADER_SECONDS: a connection without a request head by then is closed
     web_body_seconds: float  # WEB_BODY_SECONDS: a request body not received by then gets 408
     web_max_connections: int  # WEB_MAX_CONNECTIONS: open connections of one web server
+    rasa_endpoints: Optional[Path]  # RASA_ENDPOINTS: Rasa's endpoints file, for its tracker store (bot.privacy)
     trusted_proxies: Tuple[str, ...]  # TRUSTED_PROXIES: addresses/networks whose X-Forwarded-For is believed
     production: bool  # ATENDO_ENV=production: refuse to start with development defaults
 
@@ -183,6 +184,7 @@ def environment(env: Optional[Mapping[str, str]] = None) -> Environment:
         web_header_seconds=float(_count(env, "WEB_HEADER_SECONDS", 10)),
         web_body_seconds=float(_count(env, "WEB_BODY_SECONDS", 10)),
         web_max_connections=_count(env, "WEB_MAX_CONNECTIONS", 2000),
+        rasa_endpoints=_resolve(env["RASA_ENDPOINTS"]) if env.get("RASA_ENDPOINTS") else None,
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         production=_mode(env) == "production",
     )

@@ -139,6 +139,7 @@ def service_env(workdir: Path, database_url: str) -> Dict[str, str]:
         "HELPDESK_CONFIG": str(always_open_settings(workdir / "helpdesk.yml")),
         "DATABASE_URL": database_url,
         "ESCALATION_SPOOL": str(workdir / "spool"),
+        "RASA_ENDPOINTS": str(workdir / "endpoints.yml"),
     }
 
 

@@ -46,6 +46,7 @@ def write_tracker(path: Path, sender: str, texts) -> None:
 @pytest.fixture
 def stores(tmp_path, monkeypatch):
     """Ana's conversation and Bruno's, in every store, under tmp_path/var."""
+    spool.stop_retrying()  # a thread another test started would write Ana's spooled escalation away
     var = tmp_path / "var"
     var.mkdir()
     env = {"DATABASE_URL": f"sqlite:///{var / 'helpdesk.db'}", "ESCALATION_SPOOL": str(var / "spool")}

@@ -5,8 +5,10 @@ either way only a pbkdf2 hash of the password is kept. Session tokens are
 kept hashed too.
 
     python -m bot.helpdesk.agents hash        prints the hash of a password to put in helpdesk.yml
-    python -m bot.helpdesk.agents add NAME    stores an account in the database (DATABASE_URL)
-                                              (password from the terminal, or one line on stdin)
+    python -m bot.helpdesk.agents add NAME [--admin]   stores an account in the database (DATABASE_URL)
+                                              (password from the terminal, or one line on stdin);
+                                              an admin may export and delete a customer's data in the console
+    python -m bot.helpdesk.agents admin NAME on|off     gives or takes that right
     python -m bot.helpdesk.agents list        every account, where it is kept, disabled or locked
     python -m bot.helpdesk.agents reset-password NAME   a new password; every session ends
     python -m bot.helpdesk.agents disable NAME | enable NAME   no sign-in while disabled; sessions end
@@ -49,6 +51,7 @@ agent_accounts = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("disabled", sa.Boolean),
+    sa.Column("admin", sa.Boolean),  # may export and delete customers' data in the console
 )
 
 agent_lockouts = sa.Table(
@@ -120,17 +123,16 @@ class AgentSessions:
     def engine(self) -> sa.engine.Engine:
         return engine_with_tables(self.database_url, metadata)
 
-    def add_account(self, name: str, password: str) -> None:
-        """Create or change an account kept in the database."""
+    def add_account(self, name: str, password: str, admin: Optional[bool] = None) -> None:
+        """Create or change an account kept in the database (`admin`: None keeps it as it was)."""
         if not name or len(name) > 64 or len(password) < 12:
             raise ValueError("a name of 1-64 characters and a password of at least 12")
         hashed = hash_password(password)
         with self.engine.begin() as db:
-            if db.execute(
-                agent_accounts.update().where(agent_accounts.c.name == name).values(password_hash=hashed)
-            ).rowcount:
+            changes = {"password_hash": hashed, **({} if admin is None else {"admin": admin})}
+            if db.execute(agent_accounts.update().where(agent_accounts.c.name == name).values(**changes)).rowcount:
                 return  # a new password; disabled stays disabled
-            db.execute(agent_accounts.insert().values(name=name, password_hash=hashed))
+            db.execute(agent_accounts.insert().values(name=name, password_hash=hashed, admin=bool(admin)))
 
     def _stored_hash(self, name: str) -> Optional[str]:
         """The password hash of an account that may sign in (None: unknown or disabled)."""
@@ -167,7 +169,7 @@ class AgentSessions:
         with self.engine.begin() as db:
             db.execute(agent_sessions.delete().where(agent_sessions.c.expires_at < time.time()))
             db.execute(agent_sessions.insert().values(token_hash=_token_hash(token), agent=name, expires_at=expires_at))
-        return {"token": token, "agent": name, "expires_at": expires_at}
+        return {"token": token, "agent": name, "expires_at": expires_at, "admin": self.is_admin(name)}
 
     def _count_failure(self, key: str, lock: Any, now: float) -> None:
         recent = lock is not None and now - lock.last_failure_at < FORGET_FAILURES_SECONDS
@@ -182,7 +184,9 @@ class AgentSessions:
         """Every account: name, where it is kept, disabled, seconds still locked."""
         now = time.time() if now is None else now
         with self.engine.connect() as db:
-            stored = {row.name: bool(row.disabled) for row in db.execute(sa.select(agent_accounts))}
+            rows_in_db = list(db.execute(sa.select(agent_accounts)))
+            stored = {row.name: bool(row.disabled) for row in rows_in_db}
+            admins = {row.name for row in rows_in_db if row.admin}
             locks = {row.name: row.locked_until for row in db.execute(sa.select(agent_lockouts))}
         rows = [(name, "helpdesk.yml", False) for name in sorted(self.accounts)]
         rows += [(name, "database", disabled) for name, disabled in sorted(stored.items()) if name not in self.accounts]
@@ -191,6 +195,7 @@ class AgentSessions:
                 "name": name,
                 "kept_in": kept,
                 "disabled": disabled,
+                "admin": name in admins,
                 "locked_seconds": max(0.0, locks.get(name, 0.0) - now),
             }
             for name, kept, disabled in rows
@@ -211,6 +216,17 @@ class AgentSessions:
             removed = db.execute(agent_accounts.delete().where(agent_accounts.c.name == name)).rowcount
         self.sign_out_everywhere(name)
         return bool(removed)
+
+    def is_admin(self, name: str) -> bool:
+        """Only database accounts can be admins (`add NAME --admin`)."""
+        with self.engine.connect() as db:
+            return bool(db.execute(sa.select(agent_accounts.c.admin).where(agent_accounts.c.name == name)).scalar())
+
+    def set_admin(self, name: str, admin: bool) -> bool:
+        with self.engine.begin() as db:
+            return bool(
+                db.execute(agent_accounts.update().where(agent_accounts.c.name == name).values(admin=admin)).rowcount
+            )
 
     def has_database_account(self, name: str) -> bool:
         with self.engine.connect() as db:
@@ -244,7 +260,15 @@ def _read_password() -> str:
 
 def main(argv: Optional[list] = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    admin = "--admin" in args
+    args = [arg for arg in args if arg != "--admin"]
     command, name = (args + ["", ""])[:2]
+    if len(args) == 3 and command == "admin" and args[2] in ("on", "off"):
+        if not AgentSessions({}).set_admin(name, args[2] == "on"):
+            print(f"No account {name} in the database.", file=sys.stderr)
+            return 1
+        print(f"Agent {name}: admin {args[2]}.")
+        return 0
     if args == ["list"]:
         from bot.settings import get_settings
 
@@ -252,6 +276,8 @@ def main(argv: Optional[list] = None) -> int:
             state = "disabled" if account["disabled"] else "active"
             if account["locked_seconds"] > 0:
                 state += f", locked for {account['locked_seconds']:.0f} s"
+            if account["admin"]:
+                state += ", admin"
             print(f"{account['name']}\t{account['kept_in']}\t{state}")
         return 0
     if len(args) == 2 and command == "sign-out":
@@ -280,7 +306,7 @@ def main(argv: Optional[list] = None) -> int:
         print(hash_password(password))
         return 0
     agents = AgentSessions({})
-    agents.add_account(name, password)
+    agents.add_account(name, password, admin=True if admin else None)
     if command == "reset-password":
         agents.sign_out_everywhere(name)
         print(f"Agent {name} has a new password; every session ended.")

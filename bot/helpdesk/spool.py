@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 5.0
 _thread: Optional[threading.Thread] = None
+_stopping = threading.Event()
 _lock = threading.Lock()
 
 
@@ -84,8 +85,7 @@ def retry_in_background(store_factory: Callable[[], EscalationStore], announce: 
     global _thread
 
     def loop() -> None:
-        while True:
-            time.sleep(RETRY_SECONDS)
+        while not _stopping.wait(RETRY_SECONDS):
             try:
                 if waiting():
                     written = flush(store_factory(), announce)
@@ -96,5 +96,16 @@ def retry_in_background(store_factory: Callable[[], EscalationStore], announce: 
 
     with _lock:
         if _thread is None or not _thread.is_alive():
+            _stopping.clear()
             _thread = threading.Thread(target=loop, name="escalation-spool", daemon=True)
             _thread.start()
+
+
+def stop_retrying() -> None:
+    """End the background thread (tests: it would write another test's spool)."""
+    global _thread
+    with _lock:
+        _stopping.set()
+        if _thread is not None:
+            _thread.join(timeout=RETRY_SECONDS + 5)
+        _thread = None

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import math
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from aiohttp import WSMsgType, web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import privacy
 from bot.helpdesk.agents import LockedOut
 from bot.helpdesk.conversations import chat_line
 from bot.helpdesk.escalations import ASSIGNED, QUEUED, RESOLVED, Escalation
@@ -109,6 +111,58 @@ async def logout(request: web.Request) -> web.Response:
     await require_agent(request)
     await asyncio.to_thread(request.app[AGENTS].sign_out, request.headers["Authorization"][7:])
     return web.json_response({"signed_out": True})
+
+
+async def require_admin(request: web.Request) -> str:
+    agent = await require_agent(request)
+    if not await asyncio.to_thread(request.app[AGENTS].is_admin, agent):
+        raise ApiError(403, "forbidden", "Only an admin agent may export or delete a customer's data.")
+    return agent
+
+
+def _privacy_request(request: web.Request, values: Dict[str, Any]) -> Tuple[privacy.Stores, List[str]]:
+    """The stores and the conversations an admin asked about (by e-mail or conversation id)."""
+    email, conversation = values.get("email"), values.get("conversation")
+    email = email.strip() if isinstance(email, str) else ""
+    conversation = conversation.strip() if isinstance(conversation, str) else ""
+    if not email and not conversation:
+        raise ApiError(400, "bad_request", 'Send "email" or "conversation".')
+    try:
+        stores = privacy.Stores.open(database_url=request.app[STORE].database_url)
+    except privacy.PrivacyError as error:
+        raise ApiError(503, "unavailable", str(error)) from None
+    try:
+        return stores, privacy.conversations_of(stores, email) if email else [conversation]
+    except privacy.PrivacyError as error:
+        raise ApiError(400, "bad_request", str(error)) from None
+
+
+async def privacy_export(request: web.Request) -> web.Response:
+    """GET /api/privacy/export?email=E (or conversation=ID): everything kept, as one JSON document."""
+    agent = await require_admin(request)
+
+    def run() -> Dict[str, Any]:
+        stores, ids = _privacy_request(request, dict(request.query))
+        return privacy.export(stores, ids)
+
+    document = await asyncio.to_thread(run)
+    logger.info("agent %s exported %d conversation(s)", agent, len(document["conversations"]))
+    return web.json_response(document, dumps=lambda data: json.dumps(data, ensure_ascii=False, default=str))
+
+
+async def privacy_delete(request: web.Request) -> web.Response:
+    """POST /api/privacy/delete {"email": E} (or "conversation"): removed from every store."""
+    agent = await require_admin(request)
+    data = await read_json(request)
+
+    def run() -> Dict[str, Any]:
+        stores, ids = _privacy_request(request, data)
+        done = privacy.delete(stores, ids)
+        return {"conversations": len(ids), "rows": done.rows, "spool_files": done.spool_files}
+
+    result = await asyncio.to_thread(run)
+    logger.info("agent %s deleted %d conversation(s)", agent, result["conversations"])
+    return web.json_response(result)
 
 
 async def list_escalations(request: web.Request) -> web.Response:
@@ -301,6 +355,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/escalations/{id}/message", message)
     app.router.add_post("/api/escalations/{id}/resolve", resolve)
     app.router.add_get("/api/report", report)
+    app.router.add_get("/api/privacy/export", privacy_export)
+    app.router.add_post("/api/privacy/delete", privacy_delete)
 
     async def start_watching(app: web.Application):
         task = asyncio.create_task(watch_queue(app))

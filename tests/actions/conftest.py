@@ -7,9 +7,12 @@ from tests.servers import always_open_settings
 @pytest.fixture(autouse=True)
 def own_database(database_url, monkeypatch, tmp_path):
     """Escalations made by these tests go to a database of their own (SQLite and PostgreSQL)."""
+    from bot.helpdesk import spool
+
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("ESCALATION_SPOOL", str(tmp_path / "spool"))
-    return database_url
+    yield database_url
+    spool.stop_retrying()  # its thread reads the environment: it would write the next test's spool
 
 
 @pytest.fixture(autouse=True)

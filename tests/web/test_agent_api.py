@@ -328,3 +328,39 @@ async def test_the_agents_api_answers_no_other_site(client):
         assert "Access-Control-Allow-Origin" not in reply.headers, path
     widget = await client.post("/api/sessions", headers=origin)  # the widget's calls may come from any site (default)
     assert widget.headers["Access-Control-Allow-Origin"] == "*"
+
+
+async def test_an_admin_exports_and_deletes_a_customers_data_other_agents_may_not(
+    client, database_url, tmp_path, monkeypatch
+):
+    from bot.helpdesk.agents import AgentSessions
+
+    (tmp_path / "endpoints.yml").write_text("action_endpoint:\n  url: http://127.0.0.1:1/webhook\n")
+    monkeypatch.setenv("RASA_ENDPOINTS", str(tmp_path / "endpoints.yml"))  # no tracker store here (a stand-in Rasa)
+
+    AgentSessions({}, database_url).add_account("root-admin", "a long admin password", admin=True)
+    customer = await new_session(client)
+    email = "cliente.privado@example.com"
+    await client.post("/api/messages", json={**customer, "text": f"meu email e {email}"})
+    escalate(client, customer["session_id"])
+
+    plain = await sign_in(client)  # ana: not an admin
+    refused = await client.get(f"/api/privacy/export?email={email}", headers=plain)
+    assert refused.status == 403 and (await refused.json())["error"] == "forbidden"
+    assert (await client.post("/api/privacy/delete", json={"email": email}, headers=plain)).status == 403
+
+    reply = await client.post("/api/agent/login", json={"name": "root-admin", "password": "a long admin password"})
+    session = await reply.json()
+    assert session["admin"] is True
+    admin = {"Authorization": f"Bearer {session['token']}"}
+    document = await (await client.get(f"/api/privacy/export?email={email}", headers=admin)).json()
+    (exported,) = document["conversations"]
+    assert exported["conversation_id"] == customer["session_id"]
+    assert any(email in m["text"] for m in exported["messages"]) and exported["escalations"]
+    assert (await client.get("/api/privacy/export", headers=admin)).status == 400  # whose?
+
+    deleted = await (await client.post("/api/privacy/delete", json={"email": email}, headers=admin)).json()
+    assert deleted["conversations"] == 1 and deleted["rows"]["chat_messages"] >= 1
+    again = await (await client.get(f"/api/privacy/export?email={email}", headers=admin)).json()
+    assert again["conversations"] == []
+    assert (await client.post("/api/history", json=customer)).status == 401  # the conversation is gone

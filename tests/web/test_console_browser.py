@@ -133,3 +133,37 @@ def test_report_page_shows_the_figures(assistant, browser):
     ):
         assert heading in text
     shot(browser, "console-report")
+
+
+def test_an_admin_exports_and_deletes_a_customers_data_from_the_console(assistant, browser):
+    email = f"apagar-{secrets.token_hex(3)}@example.com"
+    customer = post_json(f"{assistant.web_url}/api/sessions", {})
+    post_json(f"{assistant.web_url}/api/messages", {**customer, "text": f"meu email e {email}, quero um atendente"})
+    plain, admin = (f"{kind}-{secrets.token_hex(3)}" for kind in ("agent", "admin"))
+    password = secrets.token_urlsafe(16)
+    accounts = AgentSessions({}, assistant.database_url)
+    accounts.add_account(plain, password)
+    accounts.add_account(admin, password, admin=True)
+
+    sign_in(browser, f"{assistant.web_url}/agent", plain, password)
+    wait_until(browser, lambda d: d.find_element("id", "console").is_displayed(), "no console")
+    assert not browser.find_element("id", "privacy").is_displayed()  # only admins see it
+    browser.execute_script("sessionStorage.clear();")  # another agent at this browser
+
+    sign_in(browser, f"{assistant.web_url}/agent", admin, password)
+    wait_until(browser, lambda d: d.find_element("id", "privacy").is_displayed(), "no privacy panel for the admin")
+    browser.find_element("id", "privacy-email").send_keys(email)
+    browser.find_element("id", "privacy-export").click()
+    result = browser.find_element("id", "privacy-result")
+    wait_until(browser, lambda d: result.text == "Exported 1 conversation(s).", "export not reported")
+    browser.find_element("id", "privacy-delete").click()  # not ticked yet: nothing happens
+    wait_until(browser, lambda d: "I am sure" in result.text, "no request to confirm")
+    browser.find_element("id", "privacy-sure").click()
+    browser.find_element("id", "privacy-delete").click()
+    wait_until(browser, lambda d: result.text == "Deleted 1 conversation(s) from every store.", "delete not reported")
+    shot(browser, "console-privacy")
+    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        post_json(f"{assistant.web_url}/api/history", customer)
+    assert gone.value.code == 401

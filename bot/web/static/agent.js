@@ -84,12 +84,41 @@
     $("who").textContent = auth.agent;
     if (page === "console") {
       $("console").hidden = false;
+      $("privacy").hidden = !auth.admin;
       connect();
       loadQueue();
     } else {
       $("report").hidden = false;
       loadReport();
     }
+  }
+
+  // --- a customer's data (admins only) -----------------------------------------
+
+  if (page === "console") {
+    $("privacy-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var email = $("privacy-email").value.trim();
+      api("GET", "/api/privacy/export?email=" + encodeURIComponent(email)).then(function (document_) {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(new Blob([JSON.stringify(document_, null, 2)], { type: "application/json" }));
+        link.download = "customer-data.json";
+        link.click();
+        $("privacy-result").textContent = "Exported " + document_.conversations.length + " conversation(s).";
+      }).catch(function (error) { $("privacy-result").textContent = error.message; });
+    });
+    $("privacy-delete").addEventListener("click", function () {
+      var email = $("privacy-email").value.trim();
+      if (!email || !$("privacy-sure").checked) {
+        $("privacy-result").textContent = "Type the e-mail and tick \u201cI am sure\u201d first.";
+        return;
+      }
+      api("POST", "/api/privacy/delete", { email: email }).then(function (result) {
+        $("privacy-sure").checked = false;
+        $("privacy-result").textContent = "Deleted " + result.conversations + " conversation(s) from every store.";
+        loadQueue();
+      }).catch(function (error) { $("privacy-result").textContent = error.message; });
+    });
   }
 
   // --- the live connection ----------------------------------------------------

@@ -1,6 +1,7 @@
 """The web server process closes connections that send their request too
 slowly and refuses connections beyond its cap, while it keeps answering
-everyone else (bot/web/guard.py); it stops cleanly on SIGTERM."""
+everyone else (bot/web/guard.py); it stops cleanly on SIGTERM; behind a
+trusted proxy it locks a name, not every agent."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -102,3 +104,48 @@ def test_connections_beyond_the_cap_are_closed_and_sigterm_stops_it_cleanly(web_
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0
     assert "Traceback" not in log.read_text()
+
+
+@pytest.mark.slow
+def test_behind_the_trusted_proxy_wrong_passwords_lock_the_name_not_every_agent(tmp_path):
+    """The reproduced finding: behind nginx every caller had the proxy's address,
+    so one attacker locked every agent out. With TRUSTED_PROXIES, the process
+    counts each caller, and the lockout is per name."""
+    import json
+
+    from bot.helpdesk.agents import FREE_FAILURES, AgentSessions
+
+    database_url = f"sqlite:///{tmp_path / 'helpdesk.db'}"
+    for name in ("ana", "bao"):
+        AgentSessions({}, database_url).add_account(name, f"{name} has a long password")
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": database_url,
+        "TRUSTED_PROXIES": "127.0.0.1",
+        "RASA_URL": f"http://127.0.0.1:{free_port()}",
+    }
+    process = subprocess.Popen([sys.executable, "-m", "bot.web.server", "--port", str(port)], cwd=ROOT, env=env)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/health", 60, process, "the web server")
+
+        def login(name: str, password: str, caller: str) -> int:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/agent/login",
+                data=json.dumps({"name": name, "password": password}).encode(),
+                headers={"Content-Type": "application/json", "X-Forwarded-For": f"{caller}, 127.0.0.1"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as reply:
+                    return reply.status
+            except urllib.error.HTTPError as error:
+                return error.code
+
+        for attempt in range(FREE_FAILURES):
+            assert login("ana", "guess", f"203.0.113.{attempt}") == 401
+        assert login("ana", "ana has a long password", "198.51.100.1") == 429  # her name is locked
+        assert login("bao", "bao has a long password", "198.51.100.1") == 200  # nobody else is
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -35,7 +35,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set
 import sqlalchemy as sa
 import yaml
 
-from bot.database import create_engine, default_database_url, engine_with_tables, is_sqlite_file
+from bot.database import default_database_url, engine_for, engine_with_tables, is_sqlite_file
 from bot.helpdesk import conversations, escalations, pending
 from bot.settings import PROJECT_ROOT, SettingsError, environment, get_settings
 
@@ -106,10 +106,11 @@ class Stores:
         for tables in (conversations.metadata, pending.metadata, escalations.metadata):
             engine_with_tables(url, tables)
         tracker_url = tracker_store_url(endpoints_file or default_endpoints())
-        tracker = create_engine(tracker_url, future=True) if tracker_url else None
+        # Engines cached per URL (bot.database.engine_for): the web server opens the stores per request.
+        tracker = engine_for(tracker_url) if tracker_url else None
         if tracker is not None and not sa.inspect(tracker).has_table("events"):
             tracker = None  # Rasa has written nothing yet
-        return cls(create_engine(url, future=True), tracker, environment().escalation_spool)
+        return cls(engine_for(url), tracker, environment().escalation_spool)
 
     def spooled(self) -> Dict[str, Path]:
         """Spooled escalations by conversation id."""

@@ -57,6 +57,9 @@ eval: $(MODEL_STAMP) ## Quality figures on the dev and test sets and the benchma
 	$(PY) -m bot.evaluate tests/eval/dev.yml --json reports/dev.json
 	$(PY) -m bot.evaluate tests/eval/test.yml --invariance --json reports/test.json
 	$(PY) -m bot.evaluate tests/eval/kb_questions.yml --json reports/kb_questions.json
+	@# A second business's help centre, imported as a customer would (tests/eval/sample_kb/).
+	$(PY) -m bot.kb import zendesk tests/eval/sample_kb/zendesk-articles.json --into var/sample-kb
+	$(PY) -m bot.evaluate tests/eval/sample_kb_questions.yml --kb var/sample-kb --json reports/sample_kb_questions.json
 	@# The language-identification benchmark lives beside the project, not in it.
 	@if [ -d $(LANGID) ]; then \
 	  for set in single-words word-pairs sentences; do \

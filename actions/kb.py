@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import automatic_reason, counted_reason, escalate
 from actions.replies import is_only_a_reply
+from bot.helpdesk import gaps
 from bot.kb.articles import Article
 from bot.kb.service import Match, load_knowledge_base
 from bot.nlu import chinese_script
@@ -54,11 +55,34 @@ def for_script(text: str, tracker: Tracker) -> str:
 
 
 def chat_text(markdown: str, language: str) -> str:
-    """An answer paragraph as plain chat text: contact details filled in, no
-    emphasis marks, links spelled out."""
-    text = get_settings().contact.fill(markdown, language)
-    text = re.sub(r"\[([^\]]+)\]\((\S+?)\)", r"\1 (\2)", text)
-    return re.sub(r"\*\*|__|`", "", text)
+    """An answer for the chat: the first paragraph at most, contact details
+    filled in, its Markdown (bold, italics, lists, links) kept for the
+    widget to render."""
+    first = re.split(r"\n\s*\n", markdown.strip(), maxsplit=1)[0]
+    return get_settings().contact.fill(first, language)
+
+
+MARKDOWN_MARKS = re.compile(r"([\\`*_\[\]])")
+
+
+def markdown_literal(text: str) -> str:
+    """Text shown as it is inside a Markdown message (an article's title)."""
+    return MARKDOWN_MARKS.sub(r"\\\1", text)
+
+
+def read_more_url(article: Article, tracker: Tracker) -> str:
+    """The article's address for a Markdown link; our own Chinese page in
+    Traditional script for a customer who writes it."""
+    url = article_url(article)
+    if (
+        not article.url
+        and article.language == "zh"
+        and tracker.get_slot("language") == "zh"
+        and tracker.get_slot("script") == chinese_script.TRADITIONAL
+    ):
+        url += ("&" if "?" in url else "?") + "script=hant"
+    # Inside "[Read more](...)", a space or a parenthesis would end the address.
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
 async def search(tracker: Tracker) -> List[Match]:
@@ -73,6 +97,46 @@ async def search(tracker: Tracker) -> List[Match]:
 
 def _count(tracker: Tracker, slot: str) -> int:
     return int(tracker.get_slot(slot) or 0)
+
+
+def asked_question(tracker: Tracker) -> str:
+    """The customer's message before the latest one (the question a "no" answers)."""
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return texts[-2] if len(texts) >= 2 else ""
+
+
+def suggestions_pending(tracker: Tracker) -> bool:
+    """Whether the bot's turn before the latest message offered "did you mean" buttons."""
+    passed_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if passed_latest:
+                return False
+            passed_latest = True
+        elif passed_latest and event.get("event") == "bot":
+            if (event.get("metadata") or {}).get("utter_action") == "utter_did_you_mean":
+                return True
+    return False
+
+
+async def record_gap(tracker: Tracker, text: str, kind: str, articles_tried: List[str]) -> None:
+    """Keep a question the bot could not answer for "articles to write"
+    (bot/helpdesk/gaps.py). Never fails the chat: problems are logged."""
+    text = text[:MAX_QUESTION_CHARS]
+    if not text.strip() or text.startswith("/"):
+        return
+
+    def keep() -> None:
+        try:
+            from bot.kb.embeddings import embed_queries
+
+            vector = embed_queries([text])[0]
+        except Exception as error:  # the question is still kept, grouped by its text
+            logger.warning("knowledge-base gap kept without its vector: %s", error)
+            vector = None
+        gaps.record_gap(tracker.sender_id, conversation_language(tracker), text, kind, articles_tried, vector)
+
+    await asyncio.to_thread(keep)
 
 
 class ActionAnswerQuestion(Action):
@@ -97,7 +161,7 @@ class ActionAnswerQuestion(Action):
             return self._answer(dispatcher, tracker, matches[0], language)
         if best >= thresholds.suggest_threshold:
             return self._suggest(dispatcher, tracker, matches)
-        return await self._no_article(dispatcher, tracker)
+        return await self._no_article(dispatcher, tracker, matches)
 
     async def answer_if_confident(
         self, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -116,8 +180,8 @@ class ActionAnswerQuestion(Action):
         dispatcher.utter_message(
             response="utter_kb_answer",
             answer=chat_text(article.answer, language),
-            title=article.title,
-            url=article_url(article),
+            title=markdown_literal(article.title),
+            url=read_more_url(article, tracker),
             article_id=article.id,
         )
         dispatcher.utter_message(response="utter_did_it_help")
@@ -140,7 +204,9 @@ class ActionAnswerQuestion(Action):
         return [SlotSet(SLOT_ARTICLES, [m.article.id for m in matches])]
 
     @staticmethod
-    async def _no_article(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    async def _no_article(dispatcher: CollectingDispatcher, tracker: Tracker, matches: List[Match]) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        await record_gap(tracker, text, gaps.NO_ARTICLE, [m.article_id for m in matches])
         problem = (tracker.latest_message.get("intent") or {}).get("name") == "report_problem"
         dispatcher.utter_message(response="utter_problem_no_article" if problem else "utter_question_no_article")
         missing = _count(tracker, SLOT_NO_ARTICLE) + 1
@@ -179,6 +245,8 @@ class ActionAnswerFeedback(Action):
         if intent == "affirm":
             dispatcher.utter_message(response="utter_glad_it_helped")
             return [SlotSet(SLOT_ARTICLES, None), SlotSet(SLOT_UNHELPFUL, 0)]
+        kind = gaps.REFUSED_SUGGESTION if suggestions_pending(tracker) else gaps.NOT_HELPFUL
+        await record_gap(tracker, asked_question(tracker), kind, answered)
         dispatcher.utter_message(response="utter_sorry_not_helped")
         unhelpful = _count(tracker, SLOT_UNHELPFUL) + 1
         events: List[EventType] = [SlotSet(SLOT_ARTICLES, None), SlotSet(SLOT_UNHELPFUL, unhelpful)]

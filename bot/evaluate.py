@@ -5,7 +5,9 @@
 CASES.yml is a YAML list of items with `text` and `lang`, and optionally
 `script` (Hans/Hant), `intent`, `mood` and `article`. Every text goes through
 the latest trained model the way the server parses it (Rasa's Agent), and
-`article` items through the knowledge base the answering action searches.
+`article` items through the knowledge base the answering action searches
+(the project's, or `--kb FOLDER` for another one, such as an imported
+export: `python -m bot.kb import ... --into FOLDER`).
 
 Printed per language: the summary figures, each mood's precision and
 recall, and the mood and intent confusion matrices (rows: the label,
@@ -357,7 +359,7 @@ def quiet_rasa_logs() -> None:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
 
-def load_evaluator(model_path: Path, with_knowledge_base: bool) -> Evaluator:
+def load_evaluator(model_path: Path, with_knowledge_base: bool, kb_folder: Optional[Path] = None) -> Evaluator:
     warning_filters.install_after_sanic()  # Rasa imports sanic
     from rasa.core.agent import Agent
 
@@ -370,9 +372,9 @@ def load_evaluator(model_path: Path, with_knowledge_base: bool) -> Evaluator:
 
     knowledge_base = None
     if with_knowledge_base:
-        from bot.kb.service import load_knowledge_base
+        from bot.kb.service import KnowledgeBase, load_knowledge_base
 
-        knowledge_base = load_knowledge_base()
+        knowledge_base = KnowledgeBase(kb_folder, reload_interval=3600) if kb_folder else load_knowledge_base()
     return Evaluator(parse, agent.domain.intents, knowledge_base)
 
 
@@ -381,6 +383,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("cases", type=Path, help="YAML list of labelled cases")
     parser.add_argument("--json", type=Path, help="write the full report here")
     parser.add_argument("--model", type=Path, default=Path("models"), help="model file or folder")
+    parser.add_argument(
+        "--kb", type=Path, metavar="FOLDER", help="search this folder of articles instead of the project's"
+    )
     parser.add_argument(
         "--invariance",
         action="store_true",
@@ -395,7 +400,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     try:
         cases = load_cases(args.cases)
-        evaluator = load_evaluator(latest_model(args.model), any("article" in c for c in cases))
+        if args.kb and not args.kb.is_dir():
+            raise CaseError(f"--kb {args.kb}: not a folder of articles")
+        evaluator = load_evaluator(latest_model(args.model), any("article" in c for c in cases), args.kb)
         summary = evaluator.run(cases)
     except CaseError as error:
         print(f"error: {error}", file=sys.stderr)

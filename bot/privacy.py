@@ -8,7 +8,7 @@ of conversations older than the retention period.
 
 Stores: the help-desk database (DATABASE_URL: chat sessions, their messages
 and rating, messages waiting for the assistant, escalations with their
-transcript), Rasa's tracker store (read from the endpoints file, --endpoints,
+transcript, questions the bot could not answer), Rasa's tracker store (read from the endpoints file, --endpoints,
 default var/endpoints.yml as `make run` writes it, else endpoints.yml) and
 the escalation spool (ESCALATION_SPOOL). The browser's copy goes with the
 widget's "End conversation". A conversation belongs to an e-mail address
@@ -36,7 +36,7 @@ import sqlalchemy as sa
 import yaml
 
 from bot.database import default_database_url, engine_for, engine_with_tables, is_sqlite_file
-from bot.helpdesk import conversations, escalations, pending
+from bot.helpdesk import conversations, escalations, gaps, pending
 from bot.settings import PROJECT_ROOT, SettingsError, environment, get_settings
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class Stores:
     @classmethod
     def open(cls, endpoints_file: Optional[Path] = None, database_url: Optional[str] = None) -> Stores:
         url = database_url or default_database_url()
-        for tables in (conversations.metadata, pending.metadata, escalations.metadata):
+        for tables in (conversations.metadata, pending.metadata, escalations.metadata, gaps.metadata):
             engine_with_tables(url, tables)
         tracker_url = tracker_store_url(endpoints_file or default_endpoints())
         # Engines cached per URL (bot.database.engine_for): the web server opens the stores per request.
@@ -129,13 +129,16 @@ def conversations_of(stores: Stores, email: str) -> List[str]:
     if "@" not in needle:
         raise PrivacyError(f"not an e-mail address: {email!r}")
     found: Set[str] = set()
-    e, m = escalations.escalations, conversations.chat_messages
+    e, m, g = escalations.escalations, conversations.chat_messages, gaps.gaps
     with stores.helpdesk.connect() as db:
         query = sa.select(e.c.conversation_id).where(
             sa.or_(sa.func.lower(e.c.email) == needle, sa.func.lower(e.c.transcript).contains(needle))
         )
         found.update(db.execute(query).scalars())
         found.update(db.execute(sa.select(m.c.session_id).where(sa.func.lower(m.c.text).contains(needle))).scalars())
+        found.update(
+            db.execute(sa.select(g.c.conversation_id).where(sa.func.lower(g.c.text).contains(needle))).scalars()
+        )
     if stores.tracker is not None:
         with stores.tracker.connect() as db:
             query = sa.select(EVENTS.c.sender_id).where(sa.func.lower(EVENTS.c.data).contains(needle)).distinct()
@@ -152,7 +155,7 @@ def _rows(db: sa.engine.Connection, table: Any, column: Any, conversation: str) 
 
 def export(stores: Stores, conversation_ids: Iterable[str]) -> Dict[str, Any]:
     """Everything kept about these conversations, as one JSON-ready document."""
-    c, p, e = conversations, pending.pending_messages, escalations.escalations
+    c, p, e, g = conversations, pending.pending_messages, escalations.escalations, gaps.gaps
     spooled = stores.spooled()
     out = []
     for conversation in conversation_ids:
@@ -169,6 +172,11 @@ def export(stores: Stores, conversation_ids: Iterable[str]) -> Dict[str, Any]:
                 "escalations": [
                     escalations.Escalation.from_row(row).as_dict()
                     for row in db.execute(sa.select(e).where(e.c.conversation_id == conversation))
+                ],
+                # The question's vector is left out: numbers computed from the text, not more of it.
+                "unanswered_questions": [
+                    {k: v for k, v in row.items() if k != "vector"}
+                    for row in _rows(db, g, g.c.conversation_id, conversation)
                 ],
             }
         entry["tracker_events"] = []
@@ -197,13 +205,14 @@ def delete(stores: Stores, conversation_ids: Iterable[str]) -> Deleted:
     deleted = Deleted()
     if not ids:
         return deleted
-    c, p, e = conversations, pending.pending_messages, escalations.escalations
+    c, p, e, g = conversations, pending.pending_messages, escalations.escalations, gaps.gaps
     with _scrubbing(stores.helpdesk) as db:
         for table, column in (
             (c.chat_messages, c.chat_messages.c.session_id),
             (c.ratings, c.ratings.c.session_id),
             (p, p.c.session_id),
             (e, e.c.conversation_id),
+            (g, g.c.conversation_id),
             (c.chat_sessions, c.chat_sessions.c.id),
         ):
             deleted.add(table.name, db.execute(table.delete().where(column.in_(ids))).rowcount)
@@ -272,7 +281,7 @@ def _overwrite_and_remove(path: Path) -> None:
 def older_than(stores: Stores, days: float) -> List[str]:
     """Conversations with nothing newer than `days` ago in any store."""
     cutoff = time.time() - days * 86400
-    c, e = conversations, escalations.escalations
+    c, e, g = conversations, escalations.escalations, gaps.gaps
     newest: Dict[str, float] = {}
 
     def note(rows: Iterable[Any]) -> None:
@@ -284,6 +293,7 @@ def older_than(stores: Stores, days: float) -> List[str]:
         m = c.chat_messages
         note(db.execute(sa.select(m.c.session_id, sa.func.max(m.c.created_at)).group_by(m.c.session_id)))
         note(db.execute(sa.select(e.c.conversation_id, sa.func.max(e.c.updated_at)).group_by(e.c.conversation_id)))
+        note(db.execute(sa.select(g.c.conversation_id, sa.func.max(g.c.created_at)).group_by(g.c.conversation_id)))
     if stores.tracker is not None:
         with stores.tracker.connect() as db:
             query = sa.select(EVENTS.c.sender_id, sa.func.max(EVENTS.c.timestamp)).group_by(EVENTS.c.sender_id)

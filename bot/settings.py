@@ -281,7 +281,7 @@ def parse_settings(raw: Any, source: Path) -> Settings:
         kb = _section(raw, "knowledge_base")
         thresholds = _section(kb, "thresholds")
         answer = float(thresholds.get("answer", 0.55))
-        suggest = float(thresholds.get("suggest", 0.30))
+        suggest = float(thresholds.get("suggest", 0.45))
         if not 0 <= suggest <= answer <= 1:
             raise SettingsError("knowledge_base.thresholds: need 0 <= suggest <= answer <= 1")
         try:

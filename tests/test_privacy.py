@@ -18,6 +18,8 @@ import pytest
 from bot.helpdesk import spool
 from bot.helpdesk.conversations import ChatStore
 from bot.helpdesk.escalations import EscalationStore, NewEscalation
+from bot.helpdesk.gaps import NO_ARTICLE, record_gap
+from bot.kb.embeddings import embed_queries
 from tests.servers import ROOT
 
 EMAIL = "Ana.Souza+pedido@exemplo.com.br"
@@ -71,6 +73,9 @@ def stores(tmp_path, monkeypatch):
     )
     escalations.set_email(ticket.id, EMAIL.lower())
     escalations.create(NewEscalation(bruno, "request_human", 2, "support", "pt"))
+    vectors = embed_queries([SECRET, "qual o horario de voces?"])  # questions the bot could not answer
+    assert record_gap(ana, "pt", SECRET, NO_ARTICLE, ["enderecos"], vectors[0], database_url=env["DATABASE_URL"])
+    assert record_gap(bruno, "pt", "qual o horario de voces?", NO_ARTICLE, [], vectors[1], env["DATABASE_URL"])
     write_tracker(var / "conversations.db", ana, [SECRET, f"meu email: {EMAIL}"])
     write_tracker(var / "conversations.db", bruno, ["qual o horario de voces?"])
     spool.keep(
@@ -113,6 +118,8 @@ def test_export_gives_everything_kept_about_the_customer_in_one_document(stores)
     assert any(e.get("text") == SECRET for e in conversation["tracker_events"])
     assert conversation["spooled_escalation"]["transcript"][0]["text"] == SECRET
     assert "token_hash" not in json.dumps(conversation)
+    (question,) = conversation["unanswered_questions"]
+    assert (question["text"], question["kind"], "vector" in question) == (SECRET, "no_article", False)
 
 
 def test_delete_leaves_no_byte_of_the_customer_in_any_file_and_keeps_the_others(stores):
@@ -120,12 +127,13 @@ def test_delete_leaves_no_byte_of_the_customer_in_any_file_and_keeps_the_others(
     assert bytes_left(var, [SECRET]), "the test data should be on disk before"
     result = privacy(stores, "delete", "--email", EMAIL)
     assert result.returncode == 0, result.stderr
-    assert "Deleted 1 conversation" in result.stdout
+    assert "Deleted 1 conversation" in result.stdout and '"kb_gaps": 1' in result.stdout
     assert bytes_left(var, [SECRET, EMAIL, EMAIL.lower(), stores["ana"]]) == {}
     exported = json.loads(privacy(stores, "export", "--conversation", stores["bruno"]).stdout)
     (bruno,) = exported["conversations"]
     assert [m["text"] for m in bruno["messages"]] == ["qual o horario de voces?"]
     assert bruno["escalations"] and bruno["tracker_events"]
+    assert [q["text"] for q in bruno["unanswered_questions"]] == ["qual o horario de voces?"]
     assert json.loads(privacy(stores, "export", "--email", EMAIL).stdout)["conversations"] == []
 
 

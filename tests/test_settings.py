@@ -44,7 +44,7 @@ def test_a_misspelt_section_names_the_file_the_line_and_the_likely_key(settings_
 
 
 def test_a_misspelt_nested_key_is_refused_too(settings_file):
-    path = settings_file(lambda text: text.replace("    suggest: 0.30", "    sugest: 0.30"))
+    path = settings_file(lambda text: text.replace("    suggest: 0.45", "    sugest: 0.45"))
     with pytest.raises(SettingsError) as raised:
         get_settings()
     message = str(raised.value)

@@ -25,6 +25,9 @@ import yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ARTICLE_BYTES = 1_000_000
+# libyaml's safe loader where PyYAML has it: ten times faster, and reading
+# front matter is most of a reload of a large knowledge base.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def parse_article(text: str, path: Path, language: str) -> Article:
     except StopIteration:
         raise fail(1, "front matter is not closed by a second '---' line") from None
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = yaml.load("\n".join(lines[1:end]), Loader=SAFE_LOADER) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise fail(2 + (mark.line if mark else 0), f"front matter is not valid YAML: {error}") from None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -68,11 +68,18 @@ def passages(article: Article) -> List[str]:
 class LanguageIndex:
     """The searchable form of one language's articles."""
 
-    def __init__(self, language: str, articles: Sequence[Article]) -> None:
+    def __init__(self, language: str, articles: Sequence[Article], previous: Optional[LanguageIndex] = None) -> None:
+        """`previous`, the index this one replaces: its articles' terms are
+        reused, so an edit re-reads one article, not all (tokenizing is most
+        of a build)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.language = language
         self.ids = [a.id for a in articles]
+        known = previous._term_counts if previous is not None and previous.language == language else {}
+        self._term_counts: Dict[Article, Dict[str, float]] = {
+            article: known.get(article) or self._count_terms(article) for article in articles
+        }
         self._build_words(articles)
         if language == "zh":
             self._characters = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
@@ -86,17 +93,23 @@ class LanguageIndex:
         self._passage_owner = np.asarray(owners)
         self._character_matrix = self._characters.fit_transform(texts) if articles else None
 
+    def _count_terms(self, article: Article) -> Dict[str, float]:
+        """An article's terms with their weight (a field's weight per occurrence)."""
+        counts: Dict[str, float] = {}
+        for field_name, weight in FIELD_WEIGHTS:
+            value = getattr(article, field_name)
+            text = " , ".join(value) if isinstance(value, tuple) else value
+            for term in terms(text, self.language):
+                counts[term] = counts.get(term, 0.0) + weight
+        return counts
+
     def _build_words(self, articles: Sequence[Article]) -> None:
         vocabulary: Dict[str, int] = {}
         rows, cols, values, lengths = [], [], [], []
         for row, article in enumerate(articles):
             counts: Dict[int, float] = {}
-            for field_name, weight in FIELD_WEIGHTS:
-                value = getattr(article, field_name)
-                text = " , ".join(value) if isinstance(value, tuple) else value
-                for term in terms(text, self.language):
-                    column = vocabulary.setdefault(term, len(vocabulary))
-                    counts[column] = counts.get(column, 0.0) + weight
+            for term, weight in self._term_counts[article].items():
+                counts[vocabulary.setdefault(term, len(vocabulary))] = weight
             lengths.append(sum(counts.values()))
             for column, count in counts.items():
                 rows.append(row)
@@ -115,10 +128,16 @@ class LanguageIndex:
         weights = self._idf[tf.col] * tf.data * (BM25_K1 + 1) / (tf.data + norm)
         self._bm25 = sparse.csc_matrix((weights, (tf.row, tf.col)), shape=tf.shape)
 
+    def scores(self, query: str) -> np.ndarray:
+        """Every article's lexical score (0..1), in the order of `ids`."""
+        if not self.ids:
+            return np.zeros(0)
+        return WORD_SHARE * self._word_scores(query) + (1 - WORD_SHARE) * self._character_scores(query)
+
     def search(self, query: str, limit: int = 3) -> List[Hit]:
         if not self.ids:
             return []
-        scores = WORD_SHARE * self._word_scores(query) + (1 - WORD_SHARE) * self._character_scores(query)
+        scores = self.scores(query)
         best = np.argsort(-scores)[:limit]
         return [Hit(self.ids[i], round(float(scores[i]), 4)) for i in best if scores[i] > 0]
 

@@ -13,23 +13,46 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
 
 from bot.kb.articles import Article, Collection, load_folder
 from bot.kb.index import LanguageIndex
-from bot.settings import LANGUAGES, get_settings
+from bot.settings import LANGUAGES, PROJECT_ROOT, get_settings
 
 logger = logging.getLogger(__name__)
+
+
+# Hybrid score = LEXICAL_SHARE * words and letters (bot/kb/index.py) + the
+# rest * meaning (e5 cosine, rescaled: e5-small puts unrelated texts near
+# 0.75-0.85 and a question with its own article near 0.90-0.95).
+LEXICAL_SHARE = 0.5
+DENSE_FLOOR = 0.75
+DENSE_CEILING = 0.95
+EMBEDDING_CACHE = PROJECT_ROOT / "var" / "kb-embeddings.sqlite"
 
 
 @dataclass(frozen=True)
 class Match:
     article: Article
     score: float
+    requested_language: str = ""
 
     @property
     def article_id(self) -> str:
         return self.article.id
+
+    @property
+    def other_language(self) -> bool:
+        """Answered from another language's version (none in the customer's)."""
+        return bool(self.requested_language) and self.article.language != self.requested_language
+
+
+def dense_passages(article: Article) -> List[str]:
+    """What an article is compared with by meaning: title with its answer, and
+    each way customers ask for it."""
+    return [f"{article.title}\n{article.answer}", *article.questions]
 
 
 def folder_signature(folder: Path) -> Tuple:
@@ -51,7 +74,7 @@ class ArticleShelf:
         folder: Path,
         languages: Sequence[str] = LANGUAGES,
         fallback_order: Sequence[str] = LANGUAGES,
-        reload_interval: float = 2.0,
+        reload_interval: float = 1.0,
     ) -> None:
         self.folder = folder
         self.languages = tuple(languages)
@@ -108,17 +131,65 @@ class ArticleShelf:
 
 
 class KnowledgeBase(ArticleShelf):
-    """The articles plus a search index per language."""
+    """The articles plus a search index per language and, with `dense`, the
+    articles' meaning in every language (bot/kb/embeddings.py), so a
+    paraphrase or another language's version is found too."""
+
+    def __init__(
+        self,
+        folder: Path,
+        languages: Sequence[str] = LANGUAGES,
+        fallback_order: Sequence[str] = LANGUAGES,
+        reload_interval: float = 1.0,
+        dense: bool = True,
+        embedding_cache: Optional[Path] = EMBEDDING_CACHE,
+    ) -> None:
+        self.dense = dense
+        self._passage_cache: Any = None
+        if dense:
+            from bot.kb.embeddings import PassageCache
+
+            self._passage_cache = PassageCache(embedding_cache)
+        super().__init__(folder, languages, fallback_order, reload_interval)
 
     def _loaded(self, collection: Collection) -> None:
+        previous: Dict[str, LanguageIndex] = getattr(self, "_indexes", {})
         self._indexes: Dict[str, LanguageIndex] = {
-            language: LanguageIndex(language, self._articles_for(collection, language)) for language in self.languages
+            language: LanguageIndex(language, self._articles_for(collection, language), previous.get(language))
+            for language in self.languages
         }
+        self._ids = collection.ids()
+        self._id_number = {article_id: number for number, article_id in enumerate(self._ids)}
+        self._vectors = None
+        if self._passage_cache is not None and self._ids:
+            texts: List[str] = []
+            owners: List[int] = []
+            for by_id in collection.articles.values():
+                for article in by_id.values():
+                    for passage in dense_passages(article):
+                        texts.append(passage)
+                        owners.append(self._id_number[article.id])
+            self._vectors = self._passage_cache.embed(texts)
+            self._owners = np.asarray(owners)
+
+    def _dense_scores(self, text: str) -> Optional[np.ndarray]:
+        """Per article id (in `_ids` order), its closest passage in any language, 0..1."""
+        if self._vectors is None:
+            return None
+        from bot.kb.embeddings import embed_queries
+
+        similarity = self._vectors @ embed_queries([text])[0]
+        best = np.full(len(self._ids), -1.0)
+        np.maximum.at(best, self._owners, similarity)
+        return np.clip((best - DENSE_FLOOR) / (DENSE_CEILING - DENSE_FLOOR), 0.0, 1.0)
 
     def _articles_for(self, collection: Collection, language: str) -> List[Article]:
-        """The language's articles, plus another language's for ids it lacks."""
+        """The language's articles; without `dense`, plus another language's
+        for ids it lacks (with it, those are found by meaning)."""
         own = collection.articles.get(language, {})
         articles = list(own.values())
+        if self.dense:
+            return articles
         for article_id in collection.ids():
             if article_id in own:
                 continue
@@ -134,11 +205,24 @@ class KnowledgeBase(ArticleShelf):
         index = self._indexes.get(language) or self._indexes.get(self.languages[0])
         if index is None:
             return []
+        lexical = np.zeros(len(self._ids))
+        indexed = np.zeros(len(self._ids), dtype=bool)
+        numbers = [self._id_number[article_id] for article_id in index.ids]
+        lexical[numbers] = index.scores(text)
+        indexed[numbers] = True
+        dense = self._dense_scores(text)
+        scores = lexical
+        if dense is not None:
+            # An article missing in this language has no words to compare:
+            # its meaning, from its other versions, is all its score.
+            scores = np.where(indexed, LEXICAL_SHARE * lexical + (1 - LEXICAL_SHARE) * dense, dense)
         matches = []
-        for hit in index.search(text, limit):
-            article = self._find(hit.article_id, language)
+        for number in np.argsort(-scores)[:limit]:
+            if scores[number] <= 0:
+                break
+            article = self._find(self._ids[number], language)
             if article is not None:
-                matches.append(Match(article, hit.score))
+                matches.append(Match(article, round(float(scores[number]), 4), language))
         return matches
 
 

@@ -1,5 +1,6 @@
 """The agents' side of the web server: sign in, the queue of escalations,
-claim, talk, resolve, the report, and the console's live connection.
+claim, talk, resolve, the report, the questions the bot could not answer,
+and the console's live connection.
 
 Every call but sign-in needs `Authorization: Bearer <token>` from
 POST /api/agent/login (the live connection sends the token in its first
@@ -28,6 +29,7 @@ from bot import privacy
 from bot.helpdesk.agents import LockedOut
 from bot.helpdesk.conversations import chat_line
 from bot.helpdesk.escalations import ASSIGNED, QUEUED, RESOLVED, Escalation
+from bot.helpdesk.gaps import gap_groups
 from bot.helpdesk.presence import Presence
 from bot.helpdesk.report import build_report
 from bot.web import events
@@ -279,6 +281,18 @@ async def report(request: web.Request) -> web.Response:
     return web.json_response(await asyncio.to_thread(build_report, request.app[STORE].database_url, days))
 
 
+async def knowledge_gaps(request: web.Request) -> web.Response:
+    """GET /api/kb/gaps?limit=50: the questions the bot could not answer, grouped
+    by meaning (articles to write), the group with the newest question first."""
+    await require_agent(request)
+    try:
+        limit = min(200, max(1, int(request.query.get("limit", "50"))))
+    except ValueError:
+        raise ApiError(400, "bad_request", "limit must be a whole number.") from None
+    groups = await asyncio.to_thread(gap_groups, limit, request.app[STORE].database_url)  # clustering: seconds
+    return web.json_response({"groups": [group.as_dict() for group in groups]})
+
+
 async def console_socket(request: web.Request) -> web.StreamResponse:
     """An agent console's live connection. First frame: {"type": "auth", "token": ...};
     then the server sends queue_changed and message events, and the console
@@ -355,6 +369,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/escalations/{id}/message", message)
     app.router.add_post("/api/escalations/{id}/resolve", resolve)
     app.router.add_get("/api/report", report)
+    app.router.add_get("/api/kb/gaps", knowledge_gaps)
     app.router.add_get("/api/privacy/export", privacy_export)
     app.router.add_post("/api/privacy/delete", privacy_delete)
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import html
-import re
 from pathlib import Path
 from typing import Optional
 
 from aiohttp import web
 
+from bot.kb.markdown import to_html
 from bot.kb.service import load_articles
+from bot.nlu import chinese_script  # OpenCC only, loaded on first use; no Rasa
 from bot.settings import LANGUAGES, get_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -58,32 +59,38 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-UNSAFE_LINK = re.compile(r'<a href="(?!https?:|mailto:|/|#)[^"]*"', re.IGNORECASE)
+TRADITIONAL_QUERY = "hant"  # /kb/zh/<id>?script=hant: the page in Traditional Chinese
 
 
-def render_article(language: str, article_id: str) -> Optional[str]:
-    import markdown
-
+def render_article(language: str, article_id: str, script: Optional[str] = None) -> Optional[str]:
+    """The article's page, its Markdown as sanitised HTML (bot/kb/markdown.py);
+    a Chinese one in Traditional script when `script` is "hant" (the chat's
+    "read more" link says so for a customer who writes Traditional)."""
     article = load_articles().get(article_id, language)
     if article is None:
         return None
-    source = get_settings().contact.fill("\n\n".join([article.answer, article.body]), language)
-    # Escape first: articles are text, never markup of their own; and only
-    # web, mail and local links survive (no javascript: URLs).
-    body = UNSAFE_LINK.sub("<a", markdown.markdown(html.escape(source, quote=False)))
+    title = article.title
+    source = get_settings().contact.fill("\n\n".join(p for p in (article.answer, article.body) if p), language)
+    page_language = article.language
+    if article.language == "zh" and (script or "").lower() == TRADITIONAL_QUERY:
+        title, source = chinese_script.to_traditional(title), chinese_script.to_traditional(source)
+        page_language = "zh-Hant"
     return (
-        f'<!doctype html><html lang="{html.escape(article.language)}"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{html.escape(page_language)}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(article.title)}</title>"
+        f"<title>{html.escape(title)}</title>"
         '<link rel="stylesheet" href="/static/article.css"></head>'
-        f"<body><main><h1>{html.escape(article.title)}</h1>{body}</main></body></html>"
+        f"<body><main><h1>{html.escape(title)}</h1>{to_html(source)}</main></body></html>"
     )
 
 
 async def article_page(request: web.Request) -> web.Response:
     language = request.match_info["lang"]
+    script = request.query.get("script")
     page = (
-        await asyncio.to_thread(render_article, language, request.match_info["id"]) if language in LANGUAGES else None
+        await asyncio.to_thread(render_article, language, request.match_info["id"], script)
+        if language in LANGUAGES
+        else None
     )
     if page is None:
         raise web.HTTPNotFound(text="No such article.")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
+import sqlalchemy as sa
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.kb as kb_actions
 from actions.kb import ActionAnswerFeedback, ActionAnswerQuestion
+from bot.helpdesk.gaps import GapStore
+from bot.helpdesk.gaps import gaps as gap_table
 from bot.kb.service import load_knowledge_base
 from bot.settings import get_settings
 
@@ -47,7 +51,8 @@ async def test_confident_match_is_answered_with_title_link_and_feedback_buttons(
     article = load_knowledge_base().get("import-data", "pt")
     assert answer["title"] == article.title
     assert answer["url"].endswith("/kb/pt/import-data")
-    assert "**" not in answer["answer"]
+    assert answer["answer"] == kb_actions.chat_text(article.answer, "pt")
+    assert "**Configurações > Importar dados**" in answer["answer"]  # its Markdown kept for the widget
     assert messages[1]["response"] == "utter_did_it_help"
     assert slots["kb_articles"] == ["import-data"]
 
@@ -124,3 +129,66 @@ async def test_contact_placeholders_are_filled_in_the_answer():
     assert messages[0]["response"] == "utter_kb_answer"
     assert get_settings().contact.phone in messages[0]["answer"]
     assert "{support_phone}" not in messages[0]["answer"]
+
+
+def with_events(t: Tracker, *events) -> Tracker:
+    return Tracker.from_dict({**t.current_state(), "events": list(events)})
+
+
+def kept_gaps(database_url):
+    """The questions kept for "articles to write"."""
+    with GapStore(database_url).engine.connect() as db:
+        return db.execute(sa.select(gap_table).order_by(gap_table.c.id)).all()
+
+
+async def test_a_question_without_article_is_kept_for_articles_to_write(own_database):
+    await run(ActionAnswerQuestion(), tracker("voces vendem seguro para bicicleta eletrica?"))
+    (gap,) = kept_gaps(own_database)
+    assert (gap.conversation_id, gap.language, gap.kind) == ("test", "pt", "no_article")
+    assert gap.text == "voces vendem seguro para bicicleta eletrica?"
+    assert gap.vector is not None  # grouped by meaning
+
+
+async def test_an_answer_that_did_not_help_keeps_the_question_and_the_article(own_database):
+    question = {"event": "user", "text": "como importar meus dados de um arquivo csv?"}
+    answer = {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_kb_answer"}}
+    no = {"event": "user", "text": "/deny"}
+    t = with_events(tracker("/deny", intent="deny", kb_articles=["import-data"]), question, answer, no)
+    await run(ActionAnswerFeedback(), t)
+    (gap,) = kept_gaps(own_database)
+    assert (gap.kind, gap.text) == ("not_helpful", "como importar meus dados de um arquivo csv?")
+    assert json.loads(gap.articles_tried) == ["import-data"]
+
+
+async def test_none_of_the_suggestions_is_kept_as_refused(own_database):
+    question = {"event": "user", "text": "atendimento"}
+    offered = {"event": "bot", "text": "Você quis dizer:", "metadata": {"utter_action": "utter_did_you_mean"}}
+    no = {"event": "user", "text": "/deny"}
+    t = with_events(tracker("/deny", intent="deny", kb_articles=["live-chat", "help-desk"]), question, offered, no)
+    messages, _ = await run(ActionAnswerFeedback(), t)
+    assert messages[0]["response"] == "utter_sorry_not_helped"
+    (gap,) = kept_gaps(own_database)
+    assert (gap.kind, gap.text) == ("refused_suggestion", "atendimento")
+    assert json.loads(gap.articles_tried) == ["live-chat", "help-desk"]
+
+
+async def test_a_database_that_is_down_loses_the_gap_but_not_the_answer(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing-folder' / 'x.db'}")
+    messages, slots = await run(ActionAnswerQuestion(), tracker("voces vendem seguro para bicicleta eletrica?"))
+    assert messages[0]["response"] == "utter_question_no_article"
+    assert slots["kb_no_article_count"] == 1
+
+
+async def test_an_article_missing_in_the_customers_language_is_answered_from_another_saying_so(monkeypatch, tmp_path):
+    import shutil
+
+    from bot.kb.service import KnowledgeBase
+
+    folder = tmp_path / "kb"
+    shutil.copytree(load_knowledge_base().folder, folder)
+    (folder / "vi" / "free-trial.md").unlink()
+    monkeypatch.setattr(kb_actions, "load_knowledge_base", lambda: KnowledgeBase(folder))
+    messages, slots = await run(ActionAnswerQuestion(), tracker("dùng thử miễn phí được bao lâu vậy", language="vi"))
+    assert [m["response"] for m in messages[:2]] == ["utter_kb_other_language", "utter_kb_answer"]
+    assert messages[1]["article_id"] == "free-trial"
+    assert slots["kb_articles"] == ["free-trial"]

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from bot.kb.service import KnowledgeBase, load_knowledge_base
+from bot.settings import get_settings
 from tests.kb.conftest import write_article
 
 
@@ -84,3 +85,43 @@ def test_article_missing_in_a_language_is_answered_from_another(kb_folder):
     match = kb.search("Teste grátis 14 dias", "vi", limit=1)[0]
     assert match.article_id == "free-trial"
     assert match.article.language == "pt"
+
+
+def test_article_missing_in_a_language_is_found_by_meaning_from_its_other_versions(kb_folder):
+    (kb_folder / "vi" / "free-trial.md").unlink()
+    kb = KnowledgeBase(kb_folder, fallback_order=("pt", "es", "vi", "zh"))
+    # No word in common with the Portuguese, Spanish or Chinese article.
+    match = kb.search("minh muon xai thu truoc khi tra tien duoc ko", "vi", limit=1)[0]
+    assert match.article_id == "free-trial"
+    assert match.article.language == "pt" and match.other_language
+    assert not kb.search("Cách nhập dữ liệu từ tệp CSV", "vi", limit=1)[0].other_language
+
+
+def test_a_paraphrase_is_answered_where_words_alone_would_only_guess(kb):
+    question = "da pra experimentar o sistema sem pagar nada?"
+    answer_threshold = get_settings().knowledge_base.answer_threshold
+    hybrid = kb.search(question, "pt", limit=1)[0]
+    assert hybrid.article_id == "free-trial" and hybrid.score >= answer_threshold
+    lexical = KnowledgeBase(kb.folder, dense=False).search(question, "pt", limit=1)[0]
+    assert lexical.score < answer_threshold  # "did you mean", at best
+
+
+def test_an_edit_costs_one_embedding_and_a_restart_none(kb_folder, tmp_path):
+    cache = tmp_path / "embeddings.sqlite"
+    kb = KnowledgeBase(kb_folder, reload_interval=0, embedding_cache=cache)
+    assert kb._passage_cache.computed > 0
+    before = kb._passage_cache.computed
+    path = write_article(kb_folder, "pt", "free-trial", "Teste grátis de 14 dias", "Agora são 30 dias de teste grátis.")
+    future = time.time() + 5
+    os.utime(path, (future, future))
+    assert "30 dias" in kb.search("teste gratis", "pt", limit=1)[0].article.answer
+    assert kb._passage_cache.computed - before == 1  # its title and answer; nothing else changed
+    restarted = KnowledgeBase(kb_folder, embedding_cache=cache)
+    assert restarted._passage_cache.computed == 0
+
+
+def test_a_broken_embedding_cache_costs_time_not_answers(kb_folder, tmp_path):
+    cache = tmp_path / "embeddings.sqlite"
+    cache.write_bytes(b"this is not a database" * 100)
+    kb = KnowledgeBase(kb_folder, embedding_cache=cache)
+    assert kb.search("importar dados csv", "pt", limit=1)[0].article_id == "import-data"

@@ -364,3 +364,27 @@ async def test_an_admin_exports_and_deletes_a_customers_data_other_agents_may_no
     again = await (await client.get(f"/api/privacy/export?email={email}", headers=admin)).json()
     assert again["conversations"] == []
     assert (await client.post("/api/history", json=customer)).status == 401  # the conversation is gone
+
+
+async def test_the_questions_the_bot_could_not_answer_are_listed_by_group_for_agents_only(client, database_url):
+    from bot.helpdesk.gaps import NO_ARTICLE, NOT_HELPFUL, record_gap
+
+    assert (await client.get("/api/kb/gaps")).status == 401
+    record_gap("c1", "pt", "Vocês vendem gift card?", NO_ARTICLE, [], None, database_url=database_url)
+    record_gap("c2", "es", "vocês vendem gift card", NOT_HELPFUL, ["pagos"], None, database_url=database_url)
+    record_gap("c3", "pt", "Qual o CNPJ da empresa?", NO_ARTICLE, [], None, database_url=database_url)
+    agent = await sign_in(client)
+    reply = await client.get("/api/kb/gaps", headers=agent)
+    assert reply.status == 200
+    newest, gift = (await reply.json())["groups"]
+    assert newest["examples"] == ["Qual o CNPJ da empresa?"]
+    assert gift == {
+        "size": 2,
+        "languages": ["es", "pt"],
+        "examples": ["vocês vendem gift card", "Vocês vendem gift card?"],
+        "kinds": {NO_ARTICLE: 1, NOT_HELPFUL: 1},
+        "articles_tried": ["pagos"],
+        "newest_at": gift["newest_at"],
+    }
+    assert len((await (await client.get("/api/kb/gaps?limit=1", headers=agent)).json())["groups"]) == 1
+    assert (await client.get("/api/kb/gaps?limit=many", headers=agent)).status == 400

@@ -192,6 +192,33 @@ async def test_article_pages_escape_markup_and_unsafe_links(tmp_path, monkeypatc
     assert (await client.get("/kb/xx/xss")).status == 404
 
 
+async def test_article_page_renders_lists_and_bold_as_html(client):
+    reply = await client.get("/kb/pt/import-data")
+    page = await reply.text()
+    assert reply.status == 200 and page.count("<ol>") == 2 and "<li>" in page
+    assert "<strong>Configurações &gt; Importar dados</strong>" in page
+    assert "**" not in page and '<html lang="pt">' in page
+
+
+async def test_a_chinese_article_page_is_in_traditional_script_when_the_link_asks(client):
+    from bot.kb.service import load_articles
+    from bot.nlu import chinese_script
+
+    article = load_articles().get("import-data", "zh")
+    traditional = await (await client.get("/kb/zh/import-data?script=hant")).text()
+    assert '<html lang="zh-Hant">' in traditional
+    assert f"<h1>{chinese_script.to_traditional(article.title)}</h1>" in traditional
+    assert chinese_script.detect_script(traditional) == "Hant" and "<ol>" in traditional
+    simplified = await (await client.get("/kb/zh/import-data")).text()
+    assert f"<h1>{article.title}</h1>" in simplified and '<html lang="zh">' in simplified
+    # Any other script, or an article in another language, is left as it is.
+    assert await (await client.get("/kb/zh/import-data?script=latn")).text() == simplified
+    assert (
+        await (await client.get("/kb/pt/import-data?script=hant")).text()
+        == await (await client.get("/kb/pt/import-data")).text()
+    )
+
+
 async def test_project_article_page_fills_contact_details(client):
     page = await (await client.get("/kb/es/contact-support")).text()
     from bot.settings import get_settings

@@ -7,6 +7,7 @@ Screenshots go to tests/screenshots/ (git-ignored).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -130,6 +131,12 @@ def type_message(driver, text: str) -> None:
     field.send_keys(Keys.ENTER)
 
 
+def as_shown(markdown: str) -> str:
+    """A chat answer's text as the widget shows it (its Markdown rendered)."""
+    text = re.sub(r"\[([^\]\n]+)\]\([^()\s]+\)", r"\1", markdown)
+    return re.sub(r"\*\*|__|`", "", text)
+
+
 def nlg_text(response: str, language: str, script: Optional[str] = None, button: Optional[int] = None):
     from rasa.shared.core.domain import Domain
 
@@ -145,10 +152,11 @@ def test_customer_asks_reloads_switches_to_traditional_and_uses_quick_replies(as
     shot(browser, "01-open")
 
     type_message(browser, "como eu importo meus contatos de uma planilha csv?")
-    answer_pt = chat_text(load_knowledge_base().get("import-data", "pt").answer, "pt")
+    answer_pt = as_shown(chat_text(load_knowledge_base().get("import-data", "pt").answer, "pt"))
     wait_for_bot_text(browser, answer_pt, "02-answer-pt")
-    links = [a.get_attribute("href") for a in css(browser, ".atw-bot a")]
-    assert any(link.endswith("/kb/pt/import-data") for link in links)  # "read more" is a real link
+    links = {a.text: a.get_attribute("href") for a in css(browser, ".atw-bot a")}
+    assert links["Leia mais"].endswith("/kb/pt/import-data")  # "read more" is a real link
+    assert "Configurações > Importar dados" in [b.text for b in css(browser, ".atw-bot strong")]
 
     not_helped = nlg_text("utter_did_it_help", "pt", button=1)
     next(b for b in css(browser, ".atw-replies button") if b.text == not_helped).click()
@@ -163,7 +171,9 @@ def test_customer_asks_reloads_switches_to_traditional_and_uses_quick_replies(as
 
     type_message(browser, "請問要怎麼匯入CSV檔案的客戶資料?")
     answer_hant = chinese_script.to_traditional(chat_text(load_knowledge_base().get("import-data", "zh").answer, "zh"))
-    wait_for_bot_text(browser, answer_hant, "05-answer-zh-hant")
+    wait_for_bot_text(browser, as_shown(answer_hant), "05-answer-zh-hant")
+    links = {a.text: a.get_attribute("href") for a in css(browser, ".atw-bot a")}
+    assert links["閱讀全文"].endswith("/kb/zh/import-data?script=hant")  # the article in Traditional too
     wait_until(
         browser,
         lambda d: css(d, "#atw-input")[0].get_attribute("placeholder") == "請輸入訊息…",
@@ -199,7 +209,7 @@ def test_keyboard_only_with_an_aria_live_region(assistant, browser):
     assert log.get_attribute("aria-live") == "polite"
     assert css(browser, "label[for=atw-input]")[0].get_attribute("textContent")
     ActionChains(browser).send_keys("quanto tempo dura o teste gratis?", Keys.ENTER).perform()
-    answer = chat_text(load_knowledge_base().get("free-trial", "pt").answer, "pt")
+    answer = as_shown(chat_text(load_knowledge_base().get("free-trial", "pt").answer, "pt"))
     wait_until(browser, lambda d: answer in log.get_attribute("textContent"), "answer not announced in the live region")
 
     helped = nlg_text("utter_did_it_help", "pt", button=0)

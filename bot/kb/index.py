@@ -69,16 +69,23 @@ class LanguageIndex:
     """The searchable form of one language's articles."""
 
     def __init__(self, language: str, articles: Sequence[Article], previous: Optional[LanguageIndex] = None) -> None:
-        """`previous`, the index this one replaces: its articles' terms are
-        reused, so an edit re-reads one article, not all (tokenizing is most
-        of a build)."""
+        """`previous`, the index this one replaces: its articles' terms and
+        normalised passages are reused, so an edit re-reads one article, not
+        all (tokenizing and normalising are most of a build)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.language = language
+        self.articles = list(articles)
         self.ids = [a.id for a in articles]
-        known = previous._term_counts if previous is not None and previous.language == language else {}
+        same = previous is not None and previous.language == language
+        known = previous._term_counts if same and previous is not None else {}
         self._term_counts: Dict[Article, Dict[str, float]] = {
             article: known.get(article) or self._count_terms(article) for article in articles
+        }
+        normalised = previous._normalised if same and previous is not None else {}
+        self._normalised: Dict[Article, List[str]] = {
+            article: normalised.get(article) or [normalise(p, language) for p in passages(article)]
+            for article in articles
         }
         self._build_words(articles)
         if language == "zh":
@@ -87,8 +94,8 @@ class LanguageIndex:
             self._characters = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
         texts, owners = [], []
         for number, article in enumerate(articles):
-            for passage in passages(article):
-                texts.append(normalise(passage, language))
+            for passage in self._normalised[article]:
+                texts.append(passage)
                 owners.append(number)
         self._passage_owner = np.asarray(owners)
         self._character_matrix = self._characters.fit_transform(texts) if articles else None

@@ -1,24 +1,33 @@
 """The knowledge base the assistant answers from: load, search, reload on change.
 
-Editing, adding or removing a file under data/kb/ takes effect at the next
-question (checked at most every `reload_interval` seconds) without retraining
-the Rasa model or restarting anything. A broken file is skipped with a
+Editing, adding or removing a file under data/kb/ takes effect within about
+a second (a background thread checks every `reload_interval` seconds)
+without retraining the Rasa model or restarting anything. A broken file is skipped with a
 warning; the rest keeps working.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
 import logging
+import re
 import threading
 import time
+import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from bot.kb.articles import Article, Collection, load_folder
+from bot.kb.articles import Article, Collection, ParsedFiles, load_folder
 from bot.kb.index import LanguageIndex
+from bot.nlu.chinese_script import detect_script, to_simplified, to_traditional
+from bot.nlu.language_scorer import strip_accents
 from bot.settings import LANGUAGES, PROJECT_ROOT, get_settings
 
 logger = logging.getLogger(__name__)
@@ -27,7 +36,7 @@ logger = logging.getLogger(__name__)
 # Hybrid score = LEXICAL_SHARE * words and letters (bot/kb/index.py) + the
 # rest * meaning (e5 cosine, rescaled: e5-small puts unrelated texts near
 # 0.75-0.85 and a question with its own article near 0.90-0.95).
-LEXICAL_SHARE = 0.5
+LEXICAL_SHARE = 0.4
 DENSE_FLOOR = 0.75
 DENSE_CEILING = 0.95
 EMBEDDING_CACHE = PROJECT_ROOT / "var" / "kb-embeddings.sqlite"
@@ -49,10 +58,56 @@ class Match:
         return bool(self.requested_language) and self.article.language != self.requested_language
 
 
+# An article's body is compared by meaning in sections of about this size
+# (a heading with what follows, or paragraphs put together), each with the
+# article's title: a question about a detail deep in the article finds it.
+# Three sections kept almost all of eight's gain on the dev questions at less
+# than half the embedding time.
+SECTION_CHARS = 600
+MAX_SECTIONS = 3
+DETAIL_CHUNK = 64  # article versions per background embedding step
+FIRST_LOAD_WAIT = 120.0  # seconds the shared knowledge base waits for its sections at start
+
+
+def body_sections(body: str) -> List[str]:
+    """The body's first pieces of up to SECTION_CHARS, cut at headings and blank lines."""
+    sections: List[str] = []
+    current = ""
+    for block in re.split(r"\n\s*\n|\n(?=#{1,6} )", body.strip()):
+        block = block.strip()
+        if not block:
+            continue
+        if current and (block.startswith("#") or len(current) + len(block) > SECTION_CHARS):
+            sections.append(current)
+            current = ""
+        current = f"{current}\n{block}" if current else block
+    if current:
+        sections.append(current)
+    return sections[:MAX_SECTIONS]
+
+
 def dense_passages(article: Article) -> List[str]:
-    """What an article is compared with by meaning: title with its answer, and
-    each way customers ask for it."""
+    """What an article is first compared with by meaning: title with its
+    answer, and each way customers ask for it (short: quick to embed)."""
     return [f"{article.title}\n{article.answer}", *article.questions]
+
+
+def section_passages(article: Article) -> List[str]:
+    """Its body's sections, each with the title (embedded after the rest)."""
+    return [f"{article.title}\n{section}" for section in body_sections(article.body)]
+
+
+def typed_differently(article: Article) -> List[str]:
+    """The article's text as its readers also type: Vietnamese without
+    diacritics, Chinese in the other script. e5 puts "khach hang" far from
+    "khách hàng"; these passages meet such questions, and only questions in
+    the article's own language see them."""
+    texts = [f"{article.title}\n{article.answer}", *section_passages(article)]
+    if article.language == "vi":
+        return [strip_accents(text) for text in texts]
+    if article.language == "zh":
+        return [to_simplified(t) if detect_script(t) == "Hant" else to_traditional(t) for t in texts]
+    return []
 
 
 def folder_signature(folder: Path) -> Tuple:
@@ -66,7 +121,10 @@ def folder_signature(folder: Path) -> Tuple:
 class ArticleShelf:
     """Every article by language, reloaded when the folder changes.
 
-    What the article pages need; KnowledgeBase adds the search indexes.
+    What the article pages need; KnowledgeBase adds the search indexes. With
+    a `reload_interval`, a background thread checks the folder that often and
+    swaps in the new articles when they are ready, so a question never waits
+    for a directory walk or a rebuild; with 0, every call checks (tests).
     """
 
     def __init__(
@@ -81,20 +139,22 @@ class ArticleShelf:
         self.fallback_order = tuple(fallback_order)
         self.reload_interval = reload_interval
         self._lock = threading.Lock()
-        self._checked_at = 0.0
         self._signature: Tuple = ()
+        self._parsed: ParsedFiles = {}
         self.collection = Collection()
         self.reload()
+        if reload_interval > 0:
+            self._watch()
 
     def reload(self) -> None:
         """Load every article (and rebuild what depends on them)."""
-        signature = folder_signature(self.folder)
-        collection = load_folder(self.folder, self.languages)
-        for problem in collection.problems:
-            logger.warning(f"knowledge base: {problem}")
-        self._loaded(collection)
-        self.collection, self._signature = collection, signature
-        self._checked_at = time.monotonic()
+        with self._lock:
+            signature = folder_signature(self.folder)
+            collection = load_folder(self.folder, self.languages, self._parsed)
+            for problem in collection.problems:
+                logger.warning(f"knowledge base: {problem}")
+            self._loaded(collection)
+            self.collection, self._signature = collection, signature
         logger.info(
             "knowledge base: %d articles in %s",
             sum(len(a) for a in collection.articles.values()),
@@ -105,29 +165,94 @@ class ArticleShelf:
         """Hook for what must be rebuilt with the articles."""
 
     def reload_if_changed(self) -> bool:
-        if time.monotonic() - self._checked_at < self.reload_interval:
+        if folder_signature(self.folder) == self._signature:
             return False
-        with self._lock:
-            self._checked_at = time.monotonic()
-            if folder_signature(self.folder) == self._signature:
-                return False
-            self.reload()
-            return True
+        self.reload()
+        return True
+
+    def _watch(self) -> None:
+        # The thread holds the shelf weakly: a shelf nobody uses stops its watcher.
+        shelf_ref = weakref.ref(self)
+        interval = self.reload_interval
+
+        def watch() -> None:
+            while True:
+                time.sleep(interval)
+                shelf = shelf_ref()
+                if shelf is None:
+                    return
+                try:
+                    shelf.reload_if_changed()
+                except Exception:  # a bad reload must not end the watching
+                    logger.exception("knowledge base: reload failed; keeping the articles loaded before")
+                del shelf
+
+        threading.Thread(target=watch, name="kb-folder-watch", daemon=True).start()
+
+    def _check_now(self) -> None:
+        if self.reload_interval <= 0:
+            self.reload_if_changed()
 
     def get(self, article_id: str, language: str) -> Optional[Article]:
         """The article in `language`, else in the first language that has it."""
-        self.reload_if_changed()
-        return self._find(article_id, language)
+        self._check_now()
+        return self._find(self.collection, article_id, language)
 
-    def _find(self, article_id: str, language: str) -> Optional[Article]:
+    def _find(self, collection: Collection, article_id: str, language: str) -> Optional[Article]:
         for candidate in (language, *self.fallback_order):
-            article = self.collection.articles.get(candidate, {}).get(article_id)
+            article = collection.articles.get(candidate, {}).get(article_id)
             if article is not None:
                 return article
         return None
 
     def article_ids(self) -> List[str]:
         return self.collection.ids()
+
+
+@dataclass(frozen=True)
+class _Searchable:
+    """Everything a search reads, swapped in as one piece by a reload."""
+
+    collection: Collection
+    indexes: Dict[str, LanguageIndex]
+    ids: List[str]
+    id_number: Dict[str, int]
+    dense: Optional[_DenseRows] = None
+
+
+@dataclass(frozen=True)
+class _DenseRows:
+    """Every article version's passage vectors, one version's rows together."""
+
+    vectors: np.ndarray  # one row per passage
+    starts: np.ndarray  # where each version's rows start
+    version_article: np.ndarray  # each version's article number
+    versions_per_article: np.ndarray
+    hidden: Dict[str, np.ndarray]  # per question language, the rows it must not see
+
+    def article_similarity(self, question: np.ndarray, language: str, articles: int) -> np.ndarray:
+        """Per article, the closest passage of each of its versions, half the
+        best version and half their average: agreeing versions count more."""
+        similarity = self.vectors @ question
+        hidden = self.hidden.get(language)
+        if hidden is not None and len(hidden):
+            similarity[hidden] = -1.0
+        per_version = np.maximum.reduceat(similarity, self.starts)
+        best = np.full(articles, -1.0)
+        np.maximum.at(best, self.version_article, per_version)
+        total = np.bincount(self.version_article, weights=per_version, minlength=articles)
+        mean = total / np.maximum(self.versions_per_article, 1)
+        return 0.5 * best + 0.5 * mean
+
+
+@dataclass(frozen=True)
+class _VersionRows:
+    """One article version's vectors: its first passages, then (once the
+    background job has embedded them) its sections, then its other typing."""
+
+    vectors: np.ndarray
+    alternates_from: int  # rows from here on are typed_differently()
+    complete: bool
 
 
 class KnowledgeBase(ArticleShelf):
@@ -144,8 +269,16 @@ class KnowledgeBase(ArticleShelf):
         dense: bool = True,
         embedding_cache: Optional[Path] = EMBEDDING_CACHE,
     ) -> None:
+        """With a `reload_interval`, body sections and other typings are
+        embedded in the background after a (re)load: the articles are
+        searchable at once by words, titles, answers and questions, and the
+        rest joins when ready (`wait_until_complete`). With 0, all at once."""
         self.dense = dense
         self._passage_cache: Any = None
+        self._article_vectors: Dict[Article, _VersionRows] = {}
+        self._searchable: Optional[_Searchable] = None
+        self._detail_jobs: List[Future] = []
+        self._detail_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-details")
         if dense:
             from bot.kb.embeddings import PassageCache
 
@@ -153,35 +286,102 @@ class KnowledgeBase(ArticleShelf):
         super().__init__(folder, languages, fallback_order, reload_interval)
 
     def _loaded(self, collection: Collection) -> None:
-        previous: Dict[str, LanguageIndex] = getattr(self, "_indexes", {})
-        self._indexes: Dict[str, LanguageIndex] = {
-            language: LanguageIndex(language, self._articles_for(collection, language), previous.get(language))
-            for language in self.languages
-        }
-        self._ids = collection.ids()
-        self._id_number = {article_id: number for number, article_id in enumerate(self._ids)}
-        self._vectors = None
-        if self._passage_cache is not None and self._ids:
-            texts: List[str] = []
-            owners: List[int] = []
-            for by_id in collection.articles.values():
-                for article in by_id.values():
-                    for passage in dense_passages(article):
-                        texts.append(passage)
-                        owners.append(self._id_number[article.id])
-            self._vectors = self._passage_cache.embed(texts)
-            self._owners = np.asarray(owners)
+        # An edit re-indexes only its language and re-embeds only its article.
+        previous = self._searchable
+        indexes: Dict[str, LanguageIndex] = {}
+        for language in self.languages:
+            articles = self._articles_for(collection, language)
+            before = previous.indexes.get(language) if previous else None
+            if before is not None and before.articles == articles:
+                indexes[language] = before
+            else:
+                indexes[language] = LanguageIndex(language, articles, before)
+        ids = collection.ids()
+        id_number = {article_id: number for number, article_id in enumerate(ids)}
+        dense = None
+        if self._passage_cache is not None and ids:
+            versions = [a for by_id in collection.articles.values() for a in by_id.values()]
+            self._embed_first_passages(versions)
+            if self.reload_interval <= 0:
+                self._embed_details(versions)
+            else:
+                self._detail_jobs = [job for job in self._detail_jobs if not job.done()]
+                self._detail_jobs.append(self._detail_worker.submit(self._complete_in_background, versions))
+            dense = self._dense_rows(versions, id_number)
+        self._searchable = _Searchable(collection, indexes, ids, id_number, dense)
 
-    def _dense_scores(self, text: str) -> Optional[np.ndarray]:
-        """Per article id (in `_ids` order), its closest passage in any language, 0..1."""
-        if self._vectors is None:
-            return None
-        from bot.kb.embeddings import embed_queries
+    def _embed_first_passages(self, versions: List[Article]) -> None:
+        # Vectors of versions seen before are reused (an edit embeds one article).
+        known = {v: self._article_vectors[v] for v in versions if v in self._article_vectors}
+        new = [v for v in versions if v not in known]
+        texts = [dense_passages(v) for v in new]
+        vectors = self._passage_cache.embed([passage for passages in texts for passage in passages])
+        start = 0
+        for version, passages in zip(new, texts):
+            rows = vectors[start : start + len(passages)]
+            known[version] = _VersionRows(rows, len(rows), complete=False)
+            start += len(passages)
+        self._article_vectors = known
 
-        similarity = self._vectors @ embed_queries([text])[0]
-        best = np.full(len(self._ids), -1.0)
-        np.maximum.at(best, self._owners, similarity)
-        return np.clip((best - DENSE_FLOOR) / (DENSE_CEILING - DENSE_FLOOR), 0.0, 1.0)
+    def _embed_details(self, versions: List[Article], bulk: Optional[bool] = None, guard: Any = None) -> None:
+        """Sections and other typings of the versions that lack them; `guard`
+        (the reload lock, from the background) is held only to store them."""
+        known = self._article_vectors
+        todo = [v for v in versions if v in known and not known[v].complete]
+        texts = [(section_passages(v), typed_differently(v)) for v in todo]
+        vectors = self._passage_cache.embed([p for sections, other in texts for p in (*sections, *other)], bulk=bulk)
+        with guard or contextlib.nullcontext():
+            start = 0
+            for version, (sections, other) in zip(todo, texts):
+                first = self._article_vectors.get(version)
+                count = len(sections) + len(other)
+                if first is not None and not first.complete:
+                    rows = np.concatenate([first.vectors[: first.alternates_from], vectors[start : start + count]])
+                    self._article_vectors[version] = _VersionRows(rows, first.alternates_from + len(sections), True)
+                start += count
+
+    def _complete_in_background(self, versions: List[Article]) -> None:
+        try:
+            for start in range(0, len(versions), DETAIL_CHUNK):
+                chunk = [v for v in versions[start : start + DETAIL_CHUNK] if v in self._article_vectors]
+                self._embed_details(chunk, bulk=True, guard=self._lock)
+            with self._lock:
+                state = self._searchable
+                if state is not None and state.dense is not None:
+                    versions_now = [a for by_id in state.collection.articles.values() for a in by_id.values()]
+                    self._searchable = dataclasses.replace(state, dense=self._dense_rows(versions_now, state.id_number))
+        except Exception:  # the first passages keep answering
+            logger.exception("knowledge base: embedding the articles' sections failed")
+
+    def wait_until_complete(self, timeout: Optional[float] = None) -> bool:
+        """Wait for the background embedding; True when nothing is left."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for job in list(self._detail_jobs):
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                job.result(timeout=left)
+            except FutureTimeout:
+                return False
+        return True
+
+    def _dense_rows(self, versions: List[Article], id_number: Dict[str, int]) -> _DenseRows:
+        rows = [self._article_vectors[v] for v in versions]
+        sizes = [len(r.vectors) for r in rows]
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        alternate_language = np.concatenate(
+            [np.where(np.arange(len(r.vectors)) >= r.alternates_from, v.language, "") for v, r in zip(versions, rows)]
+        )
+        version_article = np.asarray([id_number[v.id] for v in versions])
+        return _DenseRows(
+            vectors=np.concatenate([r.vectors for r in rows]),
+            starts=starts,
+            version_article=version_article,
+            versions_per_article=np.bincount(version_article, minlength=len(id_number)),
+            hidden={
+                language: np.flatnonzero((alternate_language != "") & (alternate_language != language))
+                for language in self.languages
+            },
+        )
 
     def _articles_for(self, collection: Collection, language: str) -> List[Article]:
         """The language's articles; without `dense`, plus another language's
@@ -201,18 +401,25 @@ class KnowledgeBase(ArticleShelf):
         return articles
 
     def search(self, text: str, language: str, limit: int = 3) -> List[Match]:
-        self.reload_if_changed()
-        index = self._indexes.get(language) or self._indexes.get(self.languages[0])
+        self._check_now()
+        state = self._searchable
+        if state is None:
+            return []
+        index = state.indexes.get(language) or state.indexes.get(self.languages[0])
         if index is None:
             return []
-        lexical = np.zeros(len(self._ids))
-        indexed = np.zeros(len(self._ids), dtype=bool)
-        numbers = [self._id_number[article_id] for article_id in index.ids]
+        # The question's embedding (e5, outside the GIL) is computed while
+        # the lexical scores are.
+        question_vector = _embedding_pool().submit(_embed_query, text) if state.dense is not None else None
+        lexical = np.zeros(len(state.ids))
+        indexed = np.zeros(len(state.ids), dtype=bool)
+        numbers = [state.id_number[article_id] for article_id in index.ids]
         lexical[numbers] = index.scores(text)
         indexed[numbers] = True
-        dense = self._dense_scores(text)
         scores = lexical
-        if dense is not None:
+        if question_vector is not None and state.dense is not None:
+            similarity = state.dense.article_similarity(question_vector.result(), language, len(state.ids))
+            dense = np.clip((similarity - DENSE_FLOOR) / (DENSE_CEILING - DENSE_FLOOR), 0.0, 1.0)
             # An article missing in this language has no words to compare:
             # its meaning, from its other versions, is all its score.
             scores = np.where(indexed, LEXICAL_SHARE * lexical + (1 - LEXICAL_SHARE) * dense, dense)
@@ -220,10 +427,21 @@ class KnowledgeBase(ArticleShelf):
         for number in np.argsort(-scores)[:limit]:
             if scores[number] <= 0:
                 break
-            article = self._find(self._ids[number], language)
+            article = self._find(state.collection, state.ids[number], language)
             if article is not None:
                 matches.append(Match(article, round(float(scores[number]), 4), language))
         return matches
+
+
+def _embed_query(text: str) -> np.ndarray:
+    from bot.kb.embeddings import embed_queries
+
+    return embed_queries([text])[0]
+
+
+@functools.cache
+def _embedding_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-embed")
 
 
 _shared: Dict[type, ArticleShelf] = {}
@@ -234,7 +452,12 @@ def _shared_instance(kind: type) -> ArticleShelf:
     if kind not in _shared:
         settings = get_settings()
         order = (settings.default_language, *[other for other in LANGUAGES if other != settings.default_language])
-        _shared[kind] = kind(settings.knowledge_base.folder, LANGUAGES, order)
+        shelf = kind(settings.knowledge_base.folder, LANGUAGES, order)
+        if isinstance(shelf, KnowledgeBase):
+            # A knowledge base of a few hundred articles starts complete; a
+            # larger one answers at once and completes in the background.
+            shelf.wait_until_complete(timeout=FIRST_LOAD_WAIT)
+        _shared[kind] = shelf
     return _shared[kind]
 
 

@@ -68,6 +68,14 @@ async def test_middle_band_offers_the_best_articles_as_buttons(monkeypatch):
     assert len(slots["kb_articles"]) == len(titles)
 
 
+async def test_angry_customer_unsure_of_the_article_is_offered_a_person_too(monkeypatch):
+    question = "atendimento"
+    score = load_knowledge_base().search(question, "pt", limit=1)[0].score
+    with_thresholds(monkeypatch, answer=score + 0.01, suggest=score - 0.01)
+    messages, _ = await run(ActionAnswerQuestion(), tracker(question, mood="angry"))
+    assert [m["response"] for m in messages] == ["utter_did_you_mean", "utter_offer_human"]
+
+
 async def test_low_score_says_there_is_no_article_and_counts_it():
     messages, slots = await run(ActionAnswerQuestion(), tracker("qual a capital da australia?", kb_no_article_count=1))
     assert messages[0]["response"] == "utter_question_no_article"
@@ -187,7 +195,7 @@ async def test_an_article_missing_in_the_customers_language_is_answered_from_ano
     folder = tmp_path / "kb"
     shutil.copytree(load_knowledge_base().folder, folder)
     (folder / "vi" / "free-trial.md").unlink()
-    monkeypatch.setattr(kb_actions, "load_knowledge_base", lambda: KnowledgeBase(folder))
+    monkeypatch.setattr(kb_actions, "load_knowledge_base", lambda: KnowledgeBase(folder, reload_interval=0))
     messages, slots = await run(ActionAnswerQuestion(), tracker("dùng thử miễn phí được bao lâu vậy", language="vi"))
     assert [m["response"] for m in messages[:2]] == ["utter_kb_other_language", "utter_kb_answer"]
     assert messages[1]["article_id"] == "free-trial"

@@ -81,7 +81,7 @@ def test_broken_edit_keeps_the_other_articles(kb_folder):
 
 def test_article_missing_in_a_language_is_answered_from_another(kb_folder):
     (kb_folder / "vi" / "free-trial.md").unlink()
-    kb = KnowledgeBase(kb_folder, fallback_order=("pt", "es", "vi", "zh"))
+    kb = KnowledgeBase(kb_folder, fallback_order=("pt", "es", "vi", "zh"), reload_interval=0)
     match = kb.search("Teste grátis 14 dias", "vi", limit=1)[0]
     assert match.article_id == "free-trial"
     assert match.article.language == "pt"
@@ -89,7 +89,7 @@ def test_article_missing_in_a_language_is_answered_from_another(kb_folder):
 
 def test_article_missing_in_a_language_is_found_by_meaning_from_its_other_versions(kb_folder):
     (kb_folder / "vi" / "free-trial.md").unlink()
-    kb = KnowledgeBase(kb_folder, fallback_order=("pt", "es", "vi", "zh"))
+    kb = KnowledgeBase(kb_folder, fallback_order=("pt", "es", "vi", "zh"), reload_interval=0)
     # No word in common with the Portuguese, Spanish or Chinese article.
     match = kb.search("minh muon xai thu truoc khi tra tien duoc ko", "vi", limit=1)[0]
     assert match.article_id == "free-trial"
@@ -125,3 +125,37 @@ def test_a_broken_embedding_cache_costs_time_not_answers(kb_folder, tmp_path):
     cache.write_bytes(b"this is not a database" * 100)
     kb = KnowledgeBase(kb_folder, embedding_cache=cache)
     assert kb.search("importar dados csv", "pt", limit=1)[0].article_id == "import-data"
+
+
+def test_an_edit_shows_up_by_itself_within_seconds(kb_folder):
+    # The folder is watched in the background: the edit is there without a
+    # question having to trigger (and wait for) the reload.
+    kb = KnowledgeBase(kb_folder, reload_interval=0.2)
+    path = write_article(kb_folder, "pt", "refunds", "Reembolso do pagamento", "Pedimos o reembolso em até 7 dias.")
+    future = time.time() + 5
+    os.utime(path, (future, future))
+    deadline = time.monotonic() + 10
+    while kb.collection.articles["pt"].get("refunds") is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert kb.search("reembolso do pagamento", "pt", limit=1)[0].article_id == "refunds"
+
+
+def test_an_edit_rebuilds_only_its_own_language(kb_folder):
+    kb = KnowledgeBase(kb_folder, reload_interval=0)
+    spanish = kb._searchable.indexes["es"]
+    path = write_article(kb_folder, "pt", "free-trial", "Teste grátis de 14 dias", "Agora são 30 dias de teste grátis.")
+    future = time.time() + 5
+    os.utime(path, (future, future))
+    assert "30 dias" in kb.search("teste gratis", "pt", limit=1)[0].article.answer
+    assert kb._searchable.indexes["es"] is spanish
+    assert kb.search("cuanto dura la prueba gratis", "es", limit=1)[0].article_id == "free-trial"
+
+
+def test_vietnamese_typed_without_diacritics_meets_the_article_by_meaning(kb_folder):
+    # The article exists in Vietnamese alone; the question is slang without
+    # diacritics ("xai thu": try out).
+    for language in ("pt", "es", "zh"):
+        (kb_folder / language / "free-trial.md").unlink()
+    kb = KnowledgeBase(kb_folder, reload_interval=0)
+    match = kb.search("co the xai thu mien phi may ngay vay shop", "vi", limit=1)[0]
+    assert match.article_id == "free-trial"

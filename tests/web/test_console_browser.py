@@ -37,6 +37,8 @@ def browser():
 
 def sign_in(driver, url, name, password):
     driver.get(url)
+    driver.execute_script("sessionStorage.clear();")  # whoever signed in before in this tab
+    driver.get(url)
     wait_until(driver, lambda d: d.find_element("id", "sign-in").is_displayed(), "no sign-in form")
     driver.find_element("id", "name").send_keys(name)
     driver.find_element("id", "password").send_keys(password)
@@ -55,6 +57,10 @@ def test_agent_console_live_queue_escaped_html_claim_chat_resolve_and_report(ass
     AgentSessions({}, assistant.database_url).add_account(name, password)
     sign_in(browser, f"{assistant.web_url}/agent", name, password)
     wait_until(browser, lambda d: d.find_element("id", "link").text == "online", "console not connected")
+    # The form is gone and the queue is where the agent looks, not below it.
+    assert not browser.find_element("id", "sign-in").is_displayed()
+    queue_top = browser.execute_script("return document.getElementById('console').getBoundingClientRect().top;")
+    assert queue_top < browser.execute_script("return window.innerHeight;") / 3
 
     customer = post_json(f"{assistant.web_url}/api/sessions", {})
     post_json(f"{assistant.web_url}/api/messages", {**customer, "text": HOSTILE})
@@ -133,6 +139,12 @@ def test_report_page_shows_the_figures(assistant, browser):
     ):
         assert heading in text
     shot(browser, "console-report")
+    # Coming back already signed in: the figures, not the sign-in form.
+    browser.get(f"{assistant.web_url}/agent")
+    wait_until(browser, lambda d: d.find_element("id", "console").is_displayed(), "no console when signed in")
+    browser.get(f"{assistant.web_url}/agent/report")
+    wait_until(browser, lambda d: "deflection" in d.find_element("id", "figures").text, "no figures when signed in")
+    assert not browser.find_element("id", "sign-in").is_displayed()
 
 
 def test_an_admin_exports_and_deletes_a_customers_data_from_the_console(assistant, browser):

@@ -6,6 +6,11 @@
   var TOKEN_KEY = "helpdesk.agent";
   var page = document.body.getAttribute("data-page");
   var $ = function (id) { return document.getElementById(id); };
+  // Console-only controls: the report page shares this script but not them.
+  function on(id, type, handler) {
+    var node = $(id);
+    if (node) node.addEventListener(type, handler);
+  }
   var auth = JSON.parse(sessionStorage.getItem(TOKEN_KEY) || "null");
   var selected = null;     // id of the escalation on the right
   var current = null;      // its details
@@ -248,8 +253,8 @@
     $("queue-empty").hidden = queue.length > 0;
   }
 
-  $("filter-queue").addEventListener("change", loadQueue);
-  $("filter-language").addEventListener("change", loadQueue);
+  on("filter-queue", "change", loadQueue);
+  on("filter-language", "change", loadQueue);
   // Waiting times tick in place (rebuilding the list would lose the keyboard focus).
   setInterval(function () {
     var now = Date.now() / 1000;
@@ -328,7 +333,7 @@
     }).catch(function (error) { $("detail-error").textContent = error.message; });
   }
 
-  $("claim").addEventListener("click", function () {
+  on("claim", "click", function () {
     api("POST", "/api/escalations/" + selected + "/claim").then(function (result) {
       if (result.bot_paused === false) $("detail-error").textContent = "Claimed, but the bot could not be paused: Rasa is not reachable.";
       loadQueue();
@@ -336,7 +341,7 @@
     }).catch(function (error) { $("detail-error").textContent = error.message; });
   });
 
-  $("resolve").addEventListener("click", function () {
+  on("resolve", "click", function () {
     api("POST", "/api/escalations/" + selected + "/resolve").then(function () {
       selected = null;
       current = null;
@@ -345,7 +350,7 @@
     }).catch(function (error) { $("detail-error").textContent = error.message; });
   });
 
-  $("reply").addEventListener("submit", function (event) {
+  on("reply", "submit", function (event) {
     event.preventDefault();
     var text = $("reply-text").value;
     if (!text.trim()) return;

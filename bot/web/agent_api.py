@@ -73,9 +73,27 @@ LIST_FIELDS = (
 )
 
 
+PREVIEW_CHARS = 120  # how much of the customer's last message a queue entry shows
+
+
+def customer_said(record: Escalation) -> Optional[str]:
+    """The customer's last message before the hand-over: how an agent tells
+    queue entries apart when the customer gave no e-mail."""
+    for line in reversed(record.transcript):
+        text = " ".join(str(line.get("text") or "").split())
+        # Button payloads ("/request_human") are clicks, not what the customer wrote.
+        if line.get("sender") == "customer" and text and not text.startswith("/"):
+            return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+    return None
+
+
 def summary(record: Escalation) -> Dict[str, Any]:
     end = record.claimed_at or time.time()
-    return {**{k: getattr(record, k) for k in LIST_FIELDS}, "waiting_seconds": round(end - record.created_at, 1)}
+    return {
+        **{k: getattr(record, k) for k in LIST_FIELDS},
+        "customer_said": customer_said(record),
+        "waiting_seconds": round(end - record.created_at, 1),
+    }
 
 
 async def agent_for(request: web.Request, token: Optional[str]) -> str:

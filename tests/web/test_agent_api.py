@@ -388,3 +388,24 @@ async def test_the_questions_the_bot_could_not_answer_are_listed_by_group_for_ag
     }
     assert len((await (await client.get("/api/kb/gaps?limit=1", headers=agent)).json())["groups"]) == 1
     assert (await client.get("/api/kb/gaps?limit=many", headers=agent)).status == 400
+
+
+async def test_a_queue_entry_shows_what_the_customer_last_wrote_not_the_buttons_they_clicked(client):
+    agent = await sign_in(client)
+    long_text = "meu pedido 7788 nao chegou " + "e ninguem responde " * 12
+    transcript = [
+        {"sender": "customer", "text": "oi"},
+        {"sender": "bot", "text": "Oi! Como posso ajudar?"},
+        {"sender": "customer", "text": long_text},
+        {"sender": "customer", "text": "/request_human"},
+    ]
+    client.escalations.create(
+        NewEscalation("c-words", "request_human", 2, "support", "pt", None, "neutral", ["neutral"], transcript)
+    )
+    entry = next(
+        e
+        for e in await (await client.get("/api/escalations", headers=agent)).json()
+        if e["conversation_id"] == "c-words"
+    )
+    said = entry["customer_said"]
+    assert said.startswith("meu pedido 7788 nao chegou") and said.endswith("…") and len(said) <= 120

@@ -90,7 +90,11 @@ def test_agent_console_live_queue_escaped_html_claim_chat_resolve_and_report(ass
     assert css(browser, "#transcript img") == [] and css(browser, "#transcript script") == []
     assert browser.title == "Agent console"
     facts = browser.find_element("id", "facts").text
-    assert "request_human" in browser.find_element("id", "detail-title").text and "pt" in facts
+    # Readable reason and the customer's own words, not raw codes and ids.
+    title = browser.find_element("id", "detail-title").text
+    assert "Asked for a person" in title and "request_human" not in title and "pt" in facts
+    entry = browser.find_element("css selector", f'#queue li[data-id="{escalation_id}"]').text
+    assert "Asked for a person" in entry and "request_human" not in entry and "meu pedido sumiu" in entry
 
     browser.find_element("id", "claim").click()
     wait_until(browser, lambda d: d.find_element("id", "reply").is_displayed(), "claim did not give a reply box")

@@ -220,6 +220,24 @@
     }).catch(function (error) { $("detail-error").textContent = error.message; });
   }
 
+  // What each escalation reason means, as an agent would say it.
+  var REASONS = {
+    request_human: "Asked for a person",
+    anger_with_threat: "Angry, threatening to leave or complain",
+    repeated_anger: "Stayed angry",
+    no_article: "No article answered the question",
+    unhelpful_answers: "The answers did not help",
+    repeated_fallback: "The bot did not understand, repeatedly"
+  };
+
+  function reasonText(reason) {
+    return REASONS[reason] || String(reason || "").replace(/_/g, " ");
+  }
+
+  function customerText(item) {
+    return item.email || (item.customer_said ? "\u201c" + item.customer_said + "\u201d" : "Customer");
+  }
+
   function renderQueue() {
     var list = $("queue");
     list.textContent = "";
@@ -231,9 +249,9 @@
       li.setAttribute("aria-selected", String(item.id === selected));
       li.dataset.id = item.id;
       var title = el("div");
-      title.appendChild(el("strong", "#" + item.id + " "));
-      title.appendChild(el("span", item.reason));
+      title.appendChild(el("strong", customerText(item)));
       li.appendChild(title);
+      li.appendChild(el("div", reasonText(item.reason), "reason"));
       var meta = el("div", null, "meta");
       meta.appendChild(el("span", "P" + item.priority, "badge"));
       meta.appendChild(el("span", item.language + (item.script ? "-" + item.script : ""), "badge"));
@@ -295,7 +313,7 @@
       current = detail;
       $("detail").hidden = false;
       $("detail-error").textContent = "";
-      $("detail-title").textContent = "#" + detail.id + " · " + detail.reason;
+      $("detail-title").textContent = reasonText(detail.reason) + " · " + (detail.email || "#" + detail.id);
       $("facts").textContent = "";
       fact("Conversation", detail.conversation_id);
       fact("Language", detail.language + (detail.script ? " (" + detail.script + ")" : ""));
@@ -394,7 +412,9 @@
         ["still waiting", r.still_waiting]
       ]));
       box.appendChild(table("Conversations by language", counts(r.conversations_by_language)));
-      box.appendChild(table("Escalations by reason", counts(r.escalations_by_reason)));
+      box.appendChild(table("Escalations by reason", counts(r.escalations_by_reason).map(function (row) {
+        return [row[0] === "none" ? row[0] : reasonText(row[0]), row[1]];
+      })));
       box.appendChild(table("Escalations by language", counts(r.escalations_by_language)));
       box.appendChild(table("Escalations by mood", counts(r.escalations_by_mood)));
       box.appendChild(table("Escalations by queue", counts(r.escalations_by_queue)));

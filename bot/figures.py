@@ -36,6 +36,10 @@ def _per_language(report: Dict[str, Any], pick: Callable[[Dict[str, Any]], Optio
     return " / ".join(_number(pick(report["per_language"][language])) for language in LANGUAGES)
 
 
+def _article_hits(key: str) -> Callable[[Dict[str, Any]], str]:
+    return lambda report: _per_language(report, lambda figures: figures[key])
+
+
 def _mood(kind: str, mood: str) -> Callable[[Dict[str, Any]], Optional[float]]:
     return lambda figures: (figures.get(kind) or {}).get(mood)
 
@@ -111,28 +115,28 @@ ROWS: List[Tuple[str, str, str, Callable[[Dict[str, Any]], str], str]] = [
         "knowledge base article hit@1 (pt / es / vi / zh), the project's questions (search weights chosen on them)",
         "≥ 0.92",
         "kb_questions",
-        lambda r: _per_language(r, lambda f: f["article_hit1"]),
+        _article_hits("article_hit1"),
         EVAL,
     ),
     (
         "knowledge base article hit@3, the project's questions",
         "≥ 0.98",
         "kb_questions",
-        lambda r: _per_language(r, lambda f: f["article_hit3"]),
+        _article_hits("article_hit3"),
         EVAL,
     ),
     (
         "knowledge base article hit@1, imported sample help centre (held out: never tuned on)",
         "≥ 0.92",
         "sample_kb_questions",
-        lambda r: _per_language(r, lambda f: f["article_hit1"]),
+        _article_hits("article_hit1"),
         EVAL,
     ),
     (
         "knowledge base article hit@3, imported sample help centre",
         "≥ 0.98",
         "sample_kb_questions",
-        lambda r: _per_language(r, lambda f: f["article_hit3"]),
+        _article_hits("article_hit3"),
         EVAL,
     ),
 ]

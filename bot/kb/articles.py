@@ -120,6 +120,10 @@ class Collection:
     def ids(self) -> List[str]:
         return sorted({i for by_id in self.articles.values() for i in by_id})
 
+    def versions(self) -> List[Article]:
+        """Every article in every language (one per id and language)."""
+        return [article for by_id in self.articles.values() for article in by_id.values()]
+
 
 # What load_folder found in a file, by path, with the file's (mtime, size):
 # a reload re-reads only the files that changed.

@@ -48,13 +48,14 @@ def _model(worker: int = 0) -> Any:
 # The engine is not documented as thread-safe: one lock per model instance.
 # Instance 0 embeds questions and small edits; a whole knowledge base is
 # embedded by instances 1.. (bulk), so questions never wait behind it.
-_model_locks = [threading.Lock() for _ in range(8)]
+MAX_BULK_WORKERS = 2
+_model_locks = [threading.Lock() for _ in range(1 + MAX_BULK_WORKERS)]
 
 
 def bulk_workers() -> int:
     """Model instances that embed a whole knowledge base side by side: one
-    per core, up to two (the engine leaves the GIL while it computes)."""
-    return max(1, min(2, os.cpu_count() or 1))
+    per core, up to MAX_BULK_WORKERS (the engine leaves the GIL while it computes)."""
+    return max(1, min(MAX_BULK_WORKERS, os.cpu_count() or 1))
 
 
 def _encode_with(worker: int, texts: Sequence[str], query: bool) -> np.ndarray:

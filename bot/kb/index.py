@@ -77,12 +77,13 @@ class LanguageIndex:
         self.language = language
         self.articles = list(articles)
         self.ids = [a.id for a in articles]
-        same = previous is not None and previous.language == language
-        known = previous._term_counts if same and previous is not None else {}
+        if previous is not None and previous.language != language:
+            previous = None
+        known = previous._term_counts if previous is not None else {}
         self._term_counts: Dict[Article, Dict[str, float]] = {
             article: known.get(article) or self._count_terms(article) for article in articles
         }
-        normalised = previous._normalised if same and previous is not None else {}
+        normalised = previous._normalised if previous is not None else {}
         self._normalised: Dict[Article, List[str]] = {
             article: normalised.get(article) or [normalise(p, language) for p in passages(article)]
             for article in articles

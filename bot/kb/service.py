@@ -300,7 +300,7 @@ class KnowledgeBase(ArticleShelf):
         id_number = {article_id: number for number, article_id in enumerate(ids)}
         dense = None
         if self._passage_cache is not None and ids:
-            versions = [a for by_id in collection.articles.values() for a in by_id.values()]
+            versions = collection.versions()
             self._embed_first_passages(versions)
             if self.reload_interval <= 0:
                 self._embed_details(versions)
@@ -348,8 +348,8 @@ class KnowledgeBase(ArticleShelf):
             with self._lock:
                 state = self._searchable
                 if state is not None and state.dense is not None:
-                    versions_now = [a for by_id in state.collection.articles.values() for a in by_id.values()]
-                    self._searchable = dataclasses.replace(state, dense=self._dense_rows(versions_now, state.id_number))
+                    dense = self._dense_rows(state.collection.versions(), state.id_number)
+                    self._searchable = dataclasses.replace(state, dense=dense)
         except Exception:  # the first passages keep answering
             logger.exception("knowledge base: embedding the articles' sections failed")
 

@@ -3,9 +3,10 @@ where they stand, and take an e-mail address while nobody can answer.
 
 Escalations happen when the customer asks for a person, and by the named
 rules of bot/helpdesk/rules.py, checked by every action that answers a
-customer. When the queue is open and an agent has the console open, the
-customer is told their place in the queue and waits; otherwise (outside the
-queue's opening hours, or nobody online) the escalation waits as a ticket
+customer. When the queue is open and an agent of that queue has the console
+open (bot/helpdesk/queues.py), the customer is told their place in the queue
+and waits; otherwise (outside the queue's opening hours, or nobody of the
+queue online) the escalation waits as a ticket
 with the customer's e-mail address. Every escalation is announced to the
 configured webhook.
 """
@@ -24,9 +25,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.helpdesk import routing, rules, spool, webhook
+from bot.helpdesk import queues, routing, rules, spool, webhook
 from bot.helpdesk.escalations import Escalation, EscalationStore, NewEscalation, TranscriptLine
-from bot.helpdesk.presence import Presence
 from bot.languages import CLIENT
 from bot.settings import get_settings
 
@@ -134,7 +134,8 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         position = await asyncio.to_thread(store.position, record.id)
         queue = settings.escalation.queue(record.queue)
         open_now = queue.is_open()
-        online = open_now and bool(await asyncio.to_thread(Presence().online))
+        # Someone online for this queue: a sales agent does not make a support customer wait for nobody.
+        online = open_now and bool(await asyncio.to_thread(queues.online_in, record.queue))
     except SQLAlchemyError as error:
         # Database down or full: keep the escalation on disk, write it when
         # the database is back, and give the customer the direct contacts.

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import automatic_reason, counted_reason, escalate
 from actions.replies import is_only_a_reply
-from bot.helpdesk import gaps
+from bot.helpdesk import feedback, gaps
 from bot.kb.articles import Article
 from bot.kb.service import Match, load_knowledge_base
 from bot.nlu import chinese_script
@@ -244,6 +244,8 @@ class ActionAnswerFeedback(Action):
                 return answer
             dispatcher.utter_message(response="utter_anything_else")
             return []
+        # For the report's deflection: "it helped" or "it did not" (bot/helpdesk/feedback.py).
+        await asyncio.to_thread(feedback.record_feedback, tracker.sender_id, intent == "affirm", answered)
         if intent == "affirm":
             dispatcher.utter_message(response="utter_glad_it_helped")
             return [SlotSet(SLOT_ARTICLES, None), SlotSet(SLOT_UNHELPFUL, 0)]

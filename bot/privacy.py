@@ -36,7 +36,7 @@ import sqlalchemy as sa
 import yaml
 
 from bot.database import default_database_url, engine_for, engine_with_tables, is_sqlite_file
-from bot.helpdesk import conversations, escalations, gaps, pending
+from bot.helpdesk import conversations, escalations, feedback, gaps, mail, notes, pending
 from bot.settings import PROJECT_ROOT, SettingsError, environment, get_settings
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,15 @@ class Stores:
     @classmethod
     def open(cls, endpoints_file: Optional[Path] = None, database_url: Optional[str] = None) -> Stores:
         url = database_url or default_database_url()
-        for tables in (conversations.metadata, pending.metadata, escalations.metadata, gaps.metadata):
+        for tables in (
+            conversations.metadata,
+            pending.metadata,
+            escalations.metadata,
+            gaps.metadata,
+            feedback.metadata,
+            mail.metadata,
+            notes.metadata,
+        ):
             engine_with_tables(url, tables)
         tracker_url = tracker_store_url(endpoints_file or default_endpoints())
         # Engines cached per URL (bot.database.engine_for): the web server opens the stores per request.
@@ -156,6 +164,7 @@ def _rows(db: sa.engine.Connection, table: Any, column: Any, conversation: str) 
 def export(stores: Stores, conversation_ids: Iterable[str]) -> Dict[str, Any]:
     """Everything kept about these conversations, as one JSON-ready document."""
     c, p, e, g = conversations, pending.pending_messages, escalations.escalations, gaps.gaps
+    f = feedback.answer_feedback
     spooled = stores.spooled()
     out = []
     for conversation in conversation_ids:
@@ -177,6 +186,20 @@ def export(stores: Stores, conversation_ids: Iterable[str]) -> Dict[str, Any]:
                 "unanswered_questions": [
                     {k: v for k, v in row.items() if k != "vector"}
                     for row in _rows(db, g, g.c.conversation_id, conversation)
+                ],
+                "answer_feedback": _rows(db, f, f.c.conversation_id, conversation),
+                # Agents' replies e-mailed to the customer, while not yet sent (or given up).
+                "emails": _rows(db, mail.mail_outbox, mail.mail_outbox.c.conversation_id, conversation),
+                # What agents noted about the conversation (never shown to the customer in the chat).
+                "internal_notes": [
+                    dict(row._mapping)
+                    for row in db.execute(
+                        sa.select(notes.escalation_notes).where(
+                            notes.escalation_notes.c.escalation_id.in_(
+                                sa.select(e.c.id).where(e.c.conversation_id == conversation)
+                            )
+                        )
+                    )
                 ],
             }
         entry["tracker_events"] = []
@@ -206,13 +229,19 @@ def delete(stores: Stores, conversation_ids: Iterable[str]) -> Deleted:
     if not ids:
         return deleted
     c, p, e, g = conversations, pending.pending_messages, escalations.escalations, gaps.gaps
+    f = feedback.answer_feedback
     with _scrubbing(stores.helpdesk) as db:
+        of_theirs = sa.select(e.c.id).where(e.c.conversation_id.in_(ids))  # (before the escalations go)
+        n = notes.escalation_notes
+        deleted.add(n.name, db.execute(n.delete().where(n.c.escalation_id.in_(of_theirs))).rowcount)
         for table, column in (
             (c.chat_messages, c.chat_messages.c.session_id),
             (c.ratings, c.ratings.c.session_id),
             (p, p.c.session_id),
             (e, e.c.conversation_id),
             (g, g.c.conversation_id),
+            (f, f.c.conversation_id),
+            (mail.mail_outbox, mail.mail_outbox.c.conversation_id),
             (c.chat_sessions, c.chat_sessions.c.id),
         ):
             deleted.add(table.name, db.execute(table.delete().where(column.in_(ids))).rowcount)

@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import yaml
 
 from bot.helpdesk.hours import HoursError, OpeningHours
+from bot.helpdesk.service_levels import ServiceLevelError, ServiceLevels
 from bot.languages import LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +86,7 @@ class EscalationSettings:
     webhook_url: str
     webhook_attempts: int
     per_address_per_hour: int = 5  # escalations from one client address; past it, the direct contacts
+    service_levels: ServiceLevels = field(default_factory=ServiceLevels)  # first-response targets
 
     def queue(self, name: str) -> Queue:
         return next((q for q in self.queues if q.name == name), self.queues[0])
@@ -98,6 +100,62 @@ class PrivacySettings:
     retention_days: float = DEFAULT_RETENTION_DAYS  # conversations with nothing newer are purged
 
 
+DEFAULT_LINK_DAYS = 7.0
+SMTP_SCHEMES = {"smtp": 587, "smtps": 465}  # smtp: STARTTLS when offered; smtps: TLS from the start
+STARTTLS_MODES = ("auto", "always", "never")  # smtp://...?starttls=always: refuse a server without it
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where e-mail goes, from SMTP_URL (smtp://user:password@host:587)."""
+
+    host: str
+    port: int
+    implicit_tls: bool  # smtps://
+    starttls: str  # one of STARTTLS_MODES (smtp:// only)
+    username: Optional[str] = None  # log in when given
+    password: Optional[str] = field(default=None, repr=False)
+
+    @classmethod
+    def parse(cls, url: str) -> SmtpServer:
+        from urllib.parse import parse_qs, unquote, urlsplit
+
+        parts = urlsplit(url)
+        if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+            raise SettingsError(
+                f"SMTP_URL must look like smtp://host:587 or smtps://user:password@host:465, not {_no_password(url)!r}"
+            )
+        try:
+            port = parts.port or SMTP_SCHEMES[parts.scheme]
+        except ValueError:
+            raise SettingsError(f"SMTP_URL: the port is not a number (1-65535): {_no_password(url)!r}") from None
+        starttls = (parse_qs(parts.query).get("starttls") or ["auto"])[0].lower()
+        if starttls not in STARTTLS_MODES:
+            raise SettingsError(f"SMTP_URL: starttls must be one of {', '.join(STARTTLS_MODES)}, not {starttls!r}")
+        return cls(
+            host=parts.hostname,
+            port=port,
+            implicit_tls=parts.scheme == "smtps",
+            starttls="never" if parts.scheme == "smtps" else starttls,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+        )
+
+
+def _no_password(url: str) -> str:
+    return re.sub(r"//([^:/@]*):[^@/]*@", r"//\1:***@", url)
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """Agents' replies e-mailed to customers who left (bot/helpdesk/mail.py)."""
+
+    smtp: Optional[SmtpServer] = None  # SMTP_URL or email.smtp_url; None: no e-mail
+    sender: str = ""  # SMTP_FROM or email.from (default: contact.email)
+    link_days: float = DEFAULT_LINK_DAYS  # email.link_days: how long the link back to the conversation works
+    attempts: int = 8  # email.attempts: tries per e-mail before it is logged as given up
+
+
 @dataclass(frozen=True)
 class Settings:
     default_language: str
@@ -105,6 +163,7 @@ class Settings:
     knowledge_base: KnowledgeBaseSettings
     escalation: EscalationSettings
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
     agents: Mapping[str, str] = field(default_factory=dict)  # name -> password hash
     source: Path = field(default=Path("helpdesk.yml"))
 
@@ -151,6 +210,8 @@ class Environment:
     rasa_endpoints: Optional[Path]  # RASA_ENDPOINTS: Rasa's endpoints file, for its tracker store (bot.privacy)
     trusted_proxies: Tuple[str, ...]  # TRUSTED_PROXIES: addresses/networks whose X-Forwarded-For is believed
     production: bool  # ATENDO_ENV=production: refuse to start with development defaults
+    smtp_url: Optional[str] = None  # SMTP_URL: e-mail for customers who left (wins over helpdesk.yml)
+    smtp_from: Optional[str] = None  # SMTP_FROM: the sender address of those e-mails
 
 
 def environment(env: Optional[Mapping[str, str]] = None) -> Environment:
@@ -187,6 +248,8 @@ def environment(env: Optional[Mapping[str, str]] = None) -> Environment:
         rasa_endpoints=_resolve(env["RASA_ENDPOINTS"]) if env.get("RASA_ENDPOINTS") else None,
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         production=_mode(env) == "production",
+        smtp_url=env.get("SMTP_URL") or None,
+        smtp_from=env.get("SMTP_FROM") or None,
     )
 
 
@@ -306,6 +369,7 @@ def parse_settings(raw: Any, source: Path) -> Settings:
             escalation=parse_escalation(_section(raw, "escalation")),
             agents=parse_agents(_section(raw, "agents")),
             privacy=parse_privacy(_section(raw, "privacy")),
+            email=parse_email(_section(raw, "email"), str(contact["email"])),
             source=source,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
@@ -325,6 +389,24 @@ def parse_privacy(raw: Mapping[str, Any]) -> PrivacySettings:
     if isinstance(days, bool) or not isinstance(days, int | float) or days <= 0:
         raise SettingsError(f"privacy.retention_days must be a number of days above 0, not {days!r}")
     return PrivacySettings(retention_days=float(days))
+
+
+def parse_email(raw: Mapping[str, Any], contact_email: str) -> EmailSettings:
+    """The `email:` section; SMTP_URL and SMTP_FROM in the environment win over it."""
+    env = environment()
+    url = env.smtp_url or str(raw.get("smtp_url") or "")
+    sender = env.smtp_from or str(raw.get("from") or "") or contact_email
+    if url and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", sender):
+        raise SettingsError(f"email.from (or SMTP_FROM) must be an e-mail address, not {sender!r}")
+    days = raw.get("link_days", DEFAULT_LINK_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int | float) or not 0 < days <= 90:
+        raise SettingsError(f"email.link_days must be a number of days above 0 and at most 90, not {days!r}")
+    return EmailSettings(
+        smtp=SmtpServer.parse(url) if url else None,
+        sender=sender,
+        link_days=float(days),
+        attempts=_at_least_one(raw.get("attempts", 8), "email.attempts"),
+    )
 
 
 def parse_agents(raw: Mapping[str, Any]) -> Dict[str, str]:
@@ -355,6 +437,10 @@ def parse_escalation(raw: Mapping[str, Any]) -> EscalationSettings:
     if unknown:
         raise SettingsError(f"escalation.rules: unknown rule(s) {sorted(unknown)}; the rules are {', '.join(RULES)}")
     threats = _section(raw, "threats")
+    try:
+        service_levels = ServiceLevels.parse(raw.get("service_levels"), tuple(q.name for q in queues))
+    except ServiceLevelError as error:
+        raise SettingsError(str(error)) from None
     return EscalationSettings(
         queues=tuple(queues),
         rules=rules,
@@ -364,6 +450,7 @@ def parse_escalation(raw: Mapping[str, Any]) -> EscalationSettings:
         webhook_url=str(webhook.get("url") or environment().escalation_webhook_url),
         webhook_attempts=max(1, int(webhook.get("attempts", 4))),
         per_address_per_hour=_at_least_one(raw.get("per_address_per_hour", 5), "escalation.per_address_per_hour"),
+        service_levels=service_levels,
     )
 
 
@@ -395,10 +482,12 @@ SCHEMA: Dict[str, Any] = {
         "priority": {rule: LEAF for rule in RULES},
         "angry_bonus": LEAF,
         "per_address_per_hour": LEAF,
+        "service_levels": {NAMES: LEAF},  # queue -> {default|priority: duration}, checked by ServiceLevels
         "webhook": {"url": LEAF, "attempts": LEAF},
     },
     "agents": {NAMES: LEAF},
     "privacy": {"retention_days": LEAF},
+    "email": {"smtp_url": LEAF, "from": LEAF, "link_days": LEAF, "attempts": LEAF},
 }
 
 

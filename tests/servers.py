@@ -159,11 +159,26 @@ def empty_help_desk_database(url: str) -> None:
     from bot.helpdesk.agents import metadata as agent_tables
     from bot.helpdesk.conversations import metadata as chat_tables
     from bot.helpdesk.escalations import metadata as escalation_tables
+    from bot.helpdesk.feedback import metadata as feedback_tables
     from bot.helpdesk.gaps import metadata as gap_tables
+    from bot.helpdesk.mail import metadata as mail_tables
     from bot.helpdesk.pending import metadata as pending_tables
     from bot.helpdesk.presence import metadata as presence_tables
 
-    for tables in (escalation_tables, chat_tables, agent_tables, presence_tables, pending_tables, gap_tables):
+    for tables in (
+        escalation_tables,
+        chat_tables,
+        agent_tables,
+        presence_tables,
+        pending_tables,
+        gap_tables,
+        feedback_tables,
+    ):
+        tables.drop_all(engine_for(url))
+    mail_tables.drop_all(engine_for(url))
+    from bot.helpdesk import canned, notes, queues  # teamwork: canned replies, notes, queue membership
+
+    for tables in (canned.metadata, notes.metadata, queues.metadata):
         tables.drop_all(engine_for(url))
     forget_tables()
 

@@ -19,6 +19,7 @@ from bot.helpdesk import spool
 from bot.helpdesk.conversations import ChatStore
 from bot.helpdesk.escalations import EscalationStore, NewEscalation
 from bot.helpdesk.gaps import NO_ARTICLE, record_gap
+from bot.helpdesk.mail import Outbox
 from bot.kb.embeddings import embed_queries
 from tests.servers import ROOT
 
@@ -81,6 +82,8 @@ def stores(tmp_path, monkeypatch):
     spool.keep(
         NewEscalation(ana, "request_human", 3, "support", "pt", transcript=[{"sender": "customer", "text": SECRET}])
     )
+    # An agent's reply e-mailed to Ana, still in the outbox (bot/helpdesk/mail.py).
+    Outbox(env["DATABASE_URL"]).add(ana, EMAIL.lower(), "Nova resposta do atendimento", f"Sobre: {SECRET}")
     return {"var": var, "env": env, "endpoints": endpoints, "ana": ana, "bruno": bruno}
 
 
@@ -117,6 +120,7 @@ def test_export_gives_everything_kept_about_the_customer_in_one_document(stores)
     assert conversation["rating"][0]["rating"] == 2
     assert any(e.get("text") == SECRET for e in conversation["tracker_events"])
     assert conversation["spooled_escalation"]["transcript"][0]["text"] == SECRET
+    assert conversation["emails"][0]["recipient"] == EMAIL.lower()
     assert "token_hash" not in json.dumps(conversation)
     (question,) = conversation["unanswered_questions"]
     assert (question["text"], question["kind"], "vector" in question) == (SECRET, "no_article", False)

@@ -5,9 +5,14 @@ either way only a pbkdf2 hash of the password is kept. Session tokens are
 kept hashed too.
 
     python -m bot.helpdesk.agents hash        prints the hash of a password to put in helpdesk.yml
-    python -m bot.helpdesk.agents add NAME [--admin]   stores an account in the database (DATABASE_URL)
-                                              (password from the terminal, or one line on stdin);
+    python -m bot.helpdesk.agents add NAME [--admin] [--language pt]   stores an account in the database
+                                              (DATABASE_URL; password from the terminal, or one line on stdin);
                                               an admin may export and delete a customer's data in the console
+    python -m bot.helpdesk.agents language NAME pt   the console's language for that agent
+                                              (en, pt, es, vi, zh-Hans, zh-Hant; also changeable in the console)
+    python -m bot.helpdesk.agents add NAME --queue support --queue sales   the queues the agent works in
+    python -m bot.helpdesk.agents queues NAME support,sales   changes them (`all`: every queue, the default;
+                                              see bot/helpdesk/queues.py)
     python -m bot.helpdesk.agents admin NAME on|off     gives or takes that right
     python -m bot.helpdesk.agents list        every account, where it is kept, disabled or locked
     python -m bot.helpdesk.agents reset-password NAME   a new password; every session ends
@@ -76,6 +81,27 @@ def lock_seconds(failures: int) -> float:
     if failures < FREE_FAILURES:
         return 0.0
     return min(MAX_LOCK_SECONDS, LOCK_SECONDS * 2.0 ** (failures - FREE_FAILURES))
+
+
+# The console's language of each agent, for accounts of helpdesk.yml and of
+# the database alike (so it is its own table, not a column of agent_accounts).
+agent_preferences = sa.Table(
+    "agent_preferences",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("language", sa.String(8)),
+)
+
+CONSOLE_LANGUAGES = ("en", "pt", "es", "vi", "zh-Hans", "zh-Hant")
+DEFAULT_CONSOLE_LANGUAGE = "en"
+
+
+def console_language(value: str) -> str:
+    """A console language as stored; ValueError names the ones there are."""
+    for language in CONSOLE_LANGUAGES:
+        if value.strip().lower() == language.lower():
+            return language
+    raise ValueError(f"unknown console language {value!r}: use one of {', '.join(CONSOLE_LANGUAGES)}")
 
 
 agent_sessions = sa.Table(
@@ -169,7 +195,31 @@ class AgentSessions:
         with self.engine.begin() as db:
             db.execute(agent_sessions.delete().where(agent_sessions.c.expires_at < time.time()))
             db.execute(agent_sessions.insert().values(token_hash=_token_hash(token), agent=name, expires_at=expires_at))
-        return {"token": token, "agent": name, "expires_at": expires_at, "admin": self.is_admin(name)}
+        return {
+            "token": token,
+            "agent": name,
+            "expires_at": expires_at,
+            "admin": self.is_admin(name),
+            "language": self.language_of(name),
+        }
+
+    def language_of(self, name: str) -> str:
+        """The language the agent's console speaks (DEFAULT_CONSOLE_LANGUAGE until one is chosen)."""
+        with self.engine.connect() as db:
+            stored = db.execute(
+                sa.select(agent_preferences.c.language).where(agent_preferences.c.name == name)
+            ).scalar()
+        return stored if stored in CONSOLE_LANGUAGES else DEFAULT_CONSOLE_LANGUAGE
+
+    def set_language(self, name: str, language: str) -> str:
+        """Choose the agent's console language (ValueError for an unknown one); returns it as stored."""
+        language = console_language(language)
+        with self.engine.begin() as db:
+            if not db.execute(
+                agent_preferences.update().where(agent_preferences.c.name == name).values(language=language)
+            ).rowcount:
+                db.execute(agent_preferences.insert().values(name=name, language=language))
+        return language
 
     def _count_failure(self, key: str, lock: Any, now: float) -> None:
         recent = lock is not None and now - lock.last_failure_at < FORGET_FAILURES_SECONDS
@@ -214,6 +264,7 @@ class AgentSessions:
     def remove_account(self, name: str) -> bool:
         with self.engine.begin() as db:
             removed = db.execute(agent_accounts.delete().where(agent_accounts.c.name == name)).rowcount
+            db.execute(agent_preferences.delete().where(agent_preferences.c.name == name))
         self.sign_out_everywhere(name)
         return bool(removed)
 
@@ -262,7 +313,47 @@ def main(argv: Optional[list] = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     admin = "--admin" in args
     args = [arg for arg in args if arg != "--admin"]
+    from bot.helpdesk import queues
+
+    args, queue_names = queues.take_queue_flags(args)
+    try:
+        queue_names = queues.QueueMembership().check(queue_names) if queue_names else []
+    except queues.UnknownQueue as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    language = None
+    if "--language" in args:
+        at = args.index("--language")
+        if at + 1 >= len(args):
+            print("--language needs a value: " + ", ".join(CONSOLE_LANGUAGES), file=sys.stderr)
+            return 2
+        language = args[at + 1]
+        args = args[:at] + args[at + 2 :]
+        try:
+            language = console_language(language)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     command, name = (args + ["", ""])[:2]
+    if len(args) == 3 and command == "language":
+        from bot.settings import get_settings
+
+        agents = AgentSessions(get_settings().agents)
+        if name not in agents.accounts and not agents.has_database_account(name):
+            print(f"No account {name} (add it with: add {name} --language {args[2]}).", file=sys.stderr)
+            return 1
+        try:
+            chosen = agents.set_language(name, args[2])
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(f"Agent {name}: the console speaks {chosen}.")
+        return 0
+    if len(args) == 3 and command == "queues":
+        from bot.settings import get_settings
+
+        known = AgentSessions(get_settings().agents)
+        return queues.queues_command(name, args[2], name in known.accounts or known.has_database_account(name))
     if len(args) == 3 and command == "admin" and args[2] in ("on", "off"):
         if not AgentSessions({}).set_admin(name, args[2] == "on"):
             print(f"No account {name} in the database.", file=sys.stderr)
@@ -272,12 +363,15 @@ def main(argv: Optional[list] = None) -> int:
     if args == ["list"]:
         from bot.settings import get_settings
 
-        for account in AgentSessions(get_settings().agents).accounts_list():
+        agents = AgentSessions(get_settings().agents)
+        for account in agents.accounts_list():
             state = "disabled" if account["disabled"] else "active"
             if account["locked_seconds"] > 0:
                 state += f", locked for {account['locked_seconds']:.0f} s"
             if account["admin"]:
                 state += ", admin"
+            state += f", console in {agents.language_of(account['name'])}"
+            state += f", queues: {', '.join(queues.QueueMembership().queues_of(account['name']))}"
             print(f"{account['name']}\t{account['kept_in']}\t{state}")
         return 0
     if len(args) == 2 and command == "sign-out":
@@ -307,6 +401,10 @@ def main(argv: Optional[list] = None) -> int:
         return 0
     agents = AgentSessions({})
     agents.add_account(name, password, admin=True if admin else None)
+    if language:
+        agents.set_language(name, language)
+    if queue_names:
+        queues.QueueMembership().set_queues(name, queue_names)
     if command == "reset-password":
         agents.sign_out_everywhere(name)
         print(f"Agent {name} has a new password; every session ended.")

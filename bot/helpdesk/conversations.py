@@ -136,6 +136,19 @@ class ChatStore:
         self._remember(session_id, row.token_hash, session)
         return session
 
+    def new_token(self, session_id: str) -> Optional[Dict[str, Any]]:
+        """A fresh token for an existing session (the e-mailed link back to a
+        conversation, bot/web/reopen.py); the old token stops working. None if
+        the session is gone (deleted, purged)."""
+        token = secrets.token_urlsafe(32)
+        with self.engine.begin() as db:
+            row = db.execute(sa.select(chat_sessions).where(chat_sessions.c.id == session_id)).first()
+            if row is None:
+                return None
+            db.execute(chat_sessions.update().where(chat_sessions.c.id == session_id).values(token_hash=_hash(token)))
+        self._remember(session_id, _hash(token), Session(row.id, row.language, row.script))
+        return {"session_id": session_id, "token": token, "language": row.language, "script": row.script}
+
     def has_session(self, session_id: str) -> bool:
         """Is this conversation a widget session (not a REST or shell one)?"""
         with self.engine.connect() as db:

@@ -43,6 +43,8 @@ escalations = sa.Table(
     sa.Column("resolved_at", sa.Float),
     # Keyed hash of the customer's address (bot.web.chat.client_key): the limit per address.
     sa.Column("client", sa.String(64), index=True),
+    # When an agent first sent the customer a message (bot.helpdesk.service_levels).
+    sa.Column("first_response_at", sa.Float),
 )
 
 
@@ -92,6 +94,7 @@ class Escalation:
     claimed_at: Optional[float] = None
     resolved_at: Optional[float] = None
     client: Optional[str] = None
+    first_response_at: Optional[float] = None
 
     @classmethod
     def from_row(cls, row: Any) -> Escalation:
@@ -246,6 +249,19 @@ class EscalationStore:
                 )
             ).rowcount
         return self.get(escalation_id) if taken else None
+
+    def mark_first_response(self, escalation_id: int, at: Optional[float] = None) -> bool:
+        """Remember when an agent first answered; later answers change nothing.
+        True if this was the first."""
+        with self.engine.begin() as db:
+            return bool(
+                db.execute(
+                    escalations.update()
+                    .where(escalations.c.id == escalation_id, escalations.c.first_response_at.is_(None))
+                    # updated_at: the consoles' queues learn it (the entry stops counting down).
+                    .values(first_response_at=time.time() if at is None else at, updated_at=time.time())
+                ).rowcount
+            )
 
     def resolve(self, escalation_id: int, agent: str) -> Optional[Escalation]:
         with self.engine.begin() as db:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import math
@@ -31,8 +32,10 @@ from bot.helpdesk.conversations import chat_line
 from bot.helpdesk.escalations import ASSIGNED, QUEUED, RESOLVED, Escalation
 from bot.helpdesk.gaps import gap_groups
 from bot.helpdesk.presence import Presence
-from bot.helpdesk.report import build_report
-from bot.web import events
+from bot.helpdesk.report import Period, PeriodError, build_report, report_csv
+from bot.helpdesk.search import MAX_QUERY_CHARS, matching
+from bot.settings import get_settings
+from bot.web import events, reopen
 from bot.web.http import (
     AGENTS,
     CONSOLE_AGENTS,
@@ -87,12 +90,22 @@ def customer_said(record: Escalation) -> Optional[str]:
     return None
 
 
+def service_level(record: Escalation) -> Dict[str, Any]:
+    """The first-response target (helpdesk.yml escalation.service_levels): target_seconds,
+    due_at, breached, seconds_left (negative: overdue; None once answered or without a target)."""
+    deadline = get_settings().escalation.service_levels.deadline(
+        record.queue, record.priority, record.created_at, record.first_response_at
+    )
+    return {"first_response_at": record.first_response_at, **dataclasses.asdict(deadline)}
+
+
 def summary(record: Escalation) -> Dict[str, Any]:
     end = record.claimed_at or time.time()
     return {
         **{k: getattr(record, k) for k in LIST_FIELDS},
         "customer_said": customer_said(record),
         "waiting_seconds": round(end - record.created_at, 1),
+        **service_level(record),
     }
 
 
@@ -131,6 +144,19 @@ async def logout(request: web.Request) -> web.Response:
     await require_agent(request)
     await asyncio.to_thread(request.app[AGENTS].sign_out, request.headers["Authorization"][7:])
     return web.json_response({"signed_out": True})
+
+
+async def settings(request: web.Request) -> web.Response:
+    """POST /api/agent/settings {"language": "vi"}: the agent's console language, kept for the next sign-in."""
+    agent = await require_agent(request)
+    language = (await read_json(request)).get("language")
+    if not isinstance(language, str):
+        raise ApiError(400, "bad_request", 'Send {"language": "pt"}.')
+    try:
+        chosen = await asyncio.to_thread(request.app[AGENTS].set_language, agent, language)
+    except ValueError as error:
+        raise ApiError(400, "bad_language", str(error)) from None
+    return web.json_response({"agent": agent, "language": chosen})
 
 
 async def require_admin(request: web.Request) -> str:
@@ -186,14 +212,25 @@ async def privacy_delete(request: web.Request) -> web.Response:
 
 
 async def list_escalations(request: web.Request) -> web.Response:
-    await require_agent(request)
+    agent = await require_agent(request)
     statuses = request.query.get("status", f"{QUEUED},{ASSIGNED}").split(",")
+    queue = request.query.get("queue") or None
     records = await asyncio.to_thread(
         request.app[ESCALATIONS].list,
         statuses,
-        request.query.get("queue") or None,
+        None if queue == "*" else queue,  # "*": every queue, also those the agent does not work in
         request.query.get("language") or None,
     )
+    if queue is None:  # the queues the agent works in (bot/helpdesk/queues.py)
+        from bot.web.teamwork_api import mine  # (it builds on this module)
+
+        own = await mine(request, agent)
+        records = records if own is None else [record for record in records if record.queue in own]
+    query = request.query.get("q", "").strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise ApiError(400, "bad_request", f"Search for at most {MAX_QUERY_CHARS} characters.")
+    if query:  # the customer's e-mail or words, without case or accents (bot.helpdesk.search)
+        records = await asyncio.to_thread(matching, records, query, request.app[STORE].database_url)
     return web.json_response([summary(r) for r in records])
 
 
@@ -262,6 +299,7 @@ async def message(request: web.Request) -> web.Response:
     if not isinstance(text, str) or not text.strip() or len(text) > 4000:
         raise ApiError(400, "bad_message", "Send some text (at most 4000 characters).")
     conversation = record.conversation_id
+    delivery: Dict[str, Any] = {"customer_online": None, "emailed": False, "email_problem": None}
     if not await asyncio.to_thread(request.app[STORE].has_session, conversation):
         # Another channel (REST, shell): the reply joins the conversation in
         # Rasa; those channels cannot be written to unasked.
@@ -270,8 +308,11 @@ async def message(request: web.Request) -> web.Response:
     else:
         stored = await asyncio.to_thread(request.app[STORE].add_message, conversation, "agent", text, {"name": agent})
         await request.app[HUB].publish(conversation, events.message(stored))
+        # A customer with no widget open gets it by e-mail (bot/web/reopen.py).
+        delivery = await reopen.reply_to_away_customer(request.app, record, agent, text)
     await request.app[HUB].publish(CONSOLES, events.console_message(conversation, record.id, stored))
-    return web.json_response(stored)
+    await asyncio.to_thread(request.app[ESCALATIONS].mark_first_response, record.id)  # the service level's clock
+    return web.json_response({**stored, **delivery})
 
 
 async def resolve(request: web.Request) -> web.Response:
@@ -290,13 +331,31 @@ async def resolve(request: web.Request) -> web.Response:
     return web.json_response({**summary(record), "bot_resumed": bot_back})
 
 
-async def report(request: web.Request) -> web.Response:
+async def _report_figures(request: web.Request) -> Dict[str, Any]:
+    """The report for ?days=N, or ?from=YYYY-MM-DD&to=YYYY-MM-DD (UTC days), or all time."""
     await require_agent(request)
+    query = request.query
     try:
-        days = float(request.query["days"]) if request.query.get("days") else None
-    except ValueError:
-        raise ApiError(400, "bad_request", "days must be a number.") from None
-    return web.json_response(await asyncio.to_thread(build_report, request.app[STORE].database_url, days))
+        period = Period.parse(query.get("days"), query.get("from"), query.get("to"))
+    except PeriodError as error:
+        raise ApiError(400, "bad_request", str(error)) from None
+    levels = get_settings().escalation.service_levels
+    return await asyncio.to_thread(build_report, request.app[STORE].database_url, None, period, levels)
+
+
+async def report(request: web.Request) -> web.Response:
+    return web.json_response(await _report_figures(request))
+
+
+async def report_as_csv(request: web.Request) -> web.Response:
+    """GET /api/report.csv: the same figures, one (figure, key, value) row each."""
+    figures = await _report_figures(request)
+    return web.Response(
+        text=report_csv(figures),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": 'attachment; filename="helpdesk-report.csv"'},
+    )
 
 
 async def knowledge_gaps(request: web.Request) -> web.Response:
@@ -380,6 +439,7 @@ async def watch_queue(app: web.Application) -> None:
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/agent/login", login)
     app.router.add_post("/api/agent/logout", logout)
+    app.router.add_post("/api/agent/settings", settings)
     app.router.add_get("/api/agent/ws", console_socket)
     app.router.add_get("/api/escalations", list_escalations)
     app.router.add_get("/api/escalations/{id}", get_escalation)
@@ -387,6 +447,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/escalations/{id}/message", message)
     app.router.add_post("/api/escalations/{id}/resolve", resolve)
     app.router.add_get("/api/report", report)
+    app.router.add_get("/api/report.csv", report_as_csv)
     app.router.add_get("/api/kb/gaps", knowledge_gaps)
     app.router.add_get("/api/privacy/export", privacy_export)
     app.router.add_post("/api/privacy/delete", privacy_delete)

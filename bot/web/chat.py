@@ -20,10 +20,11 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.helpdesk.conversations import ChatLine, ChatStore, Session, chat_line
-from bot.helpdesk.escalations import ASSIGNED
+from bot.helpdesk.escalations import ASSIGNED, QUEUED, Escalation
 from bot.helpdesk.pending import PendingMessages
+from bot.helpdesk.waiting import QueueNotices, place_in_queue
 from bot.languages import CLIENT, REPLY_LANGUAGE
-from bot.settings import LANGUAGES
+from bot.settings import LANGUAGES, get_settings
 from bot.web import agent_api, events
 from bot.web.http import ESCALATIONS, HUB, LIMITER, PENDING, RASA, STORE, ApiError, session_lock
 from bot.web.hub import Hub
@@ -97,6 +98,10 @@ async def handle_customer_message(
             await hub.publish(agent_api.CONSOLES, events.console_message(session.id, held.id, customer))
         if held is not None and held.status == ASSIGNED:
             return []  # an agent holds the conversation: the bot stays silent
+        if held is not None and held.status == QUEUED:
+            told = await tell_the_place(app, session, held, text)
+            if told is not None:
+                return told
         try:
             if await unless_the_database_is_down("the waiting messages", 0, app[PENDING].waiting, session.id):
                 raise AssistantUnavailable("earlier messages of this conversation are still waiting")  # keep the order
@@ -108,6 +113,50 @@ async def handle_customer_message(
             failure = ApiError(503, "assistant_unavailable", UNAVAILABLE)
             await hub.publish_except(session.id, failure.as_event(), origin)  # other tabs stop "typing"
             raise failure from error
+
+
+async def tell_the_place(
+    app: web.Application, session: Session, held: Escalation, text: str
+) -> Optional[List[Dict[str, Any]]]:
+    """A customer waiting for a person wrote: tell them their place in the
+    queue (not on every message: bot.helpdesk.waiting), and leave the bot out.
+
+    None when the bot should take the message after all: the conversation is
+    in a form (the e-mail address the bot asked for when nobody was online),
+    or Rasa cannot say whether it is (the message then waits as usual)."""
+    try:
+        if await app[RASA].active_form(session.id) is not None:
+            return None
+    except AssistantUnavailable as error:
+        logger.info("form of %s unknown, the message goes the usual way: %s", session.id, error)
+        return None
+    escalations = app[ESCALATIONS]
+    position = await unless_the_database_is_down("the place in the queue", 0, escalations.position, held.id)
+    if position < 1:  # claimed a moment ago (the agent is joining), or the database is down
+        return []
+    notices = QueueNotices(app[STORE].database_url)
+    asked = text.strip().startswith("/request_human")  # "talk to a person" again: always answered
+    due = await unless_the_database_is_down("the queue notices", False, notices.due, held, position)
+    if not (asked or due):
+        return []  # told this place a moment ago; the agents see the message
+    language = held.language or session.language or get_settings().default_language
+    script = held.script if held.language else session.script
+    queue = get_settings().escalation.queue(held.queue)
+    closed = queue.hours.describe(language) if queue.hours is not None and not queue.is_open() else None
+    answer = place_in_queue(position, language, script, has_email=bool(held.email), closed_hours=closed)
+    extra: Dict[str, Any] = {"buttons": [], "language": language, "script": script}
+    unrecorded = [chat_line("bot", answer, extra, time.time())]
+    stored = await unless_the_database_is_down(
+        "the place in the queue", unrecorded, app[STORE].add_bot_messages, session.id, [(answer, extra)], None, None
+    )
+    await unless_the_database_is_down("the queue notices", None, notices.told, held, position)
+    sent = []
+    for line in stored:
+        event = events.message(line)
+        await app[HUB].publish(session.id, event)
+        await app[HUB].publish(agent_api.CONSOLES, events.console_message(session.id, held.id, line))
+        sent.append(event)
+    return sent
 
 
 async def deliver(

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from aiohttp import WSMsgType, web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.helpdesk.conversations import Session
+from bot.helpdesk.escalations import ASSIGNED
 from bot.web import events
-from bot.web.chat import handle_customer_message
+from bot.web.chat import handle_customer_message, unless_the_database_is_down
 from bot.web.http import (
+    ESCALATIONS,
     HUB,
     SESSION_LIMITER,
     STORAGE_UNAVAILABLE,
@@ -53,11 +55,20 @@ async def post_message(request: web.Request) -> web.Response:
     return web.json_response({"messages": replies})
 
 
+async def agent_chatting(app: web.Application, session: Session) -> Optional[str]:
+    """The agent who holds the conversation now, if any."""
+    held = await unless_the_database_is_down("the escalation lookup", None, app[ESCALATIONS].open_for, session.id)
+    return held.agent if held is not None and held.status == ASSIGNED else None
+
+
 async def get_history(request: web.Request) -> web.Response:
     data = await read_json(request)
     session = await authenticated(request, data)
     messages = await asyncio.to_thread(request.app[STORE].history, session.id)
-    return web.json_response({"messages": messages, "language": session.language, "script": session.script})
+    agent = await agent_chatting(request.app, session)
+    return web.json_response(
+        {"messages": messages, "language": session.language, "script": session.script, "agent": agent}
+    )
 
 
 async def post_rating(request: web.Request) -> web.Response:
@@ -79,7 +90,8 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     hub.join(session.id, socket)
     try:
         history = await asyncio.to_thread(request.app[STORE].history, session.id)
-        await socket.send_json(events.history(history, session.language, session.script))
+        agent = await agent_chatting(request.app, session)
+        await socket.send_json(events.history(history, session.language, session.script, agent))
         async for frame in socket:
             if frame.type != WSMsgType.TEXT:
                 if frame.type == WSMsgType.ERROR:

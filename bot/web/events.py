@@ -56,6 +56,9 @@ CUSTOMER_SCHEMAS: Dict[str, Dict[str, Any]] = {
             "messages": {"type": "array", "items": _CHAT_MESSAGE},
             "language": {"type": ["string", "null"]},
             "script": {"type": ["string", "null"]},
+            # The agent chatting with the customer now, if any (after a reload
+            # too): the widget hides "talk to a person" meanwhile.
+            "agent": {"type": ["string", "null"]},
         },
     ),
     # A message's fields sit in the event itself, so the widget shows an
@@ -88,8 +91,10 @@ CONSOLE_SCHEMAS: Dict[str, Dict[str, Any]] = {
 }
 
 
-def history(messages: List[ChatLine], language: Optional[str], script: Optional[str]) -> Event:
-    return {"type": "history", "messages": messages, "language": language, "script": script}
+def history(
+    messages: List[ChatLine], language: Optional[str], script: Optional[str], agent: Optional[str] = None
+) -> Event:
+    return {"type": "history", "messages": messages, "language": language, "script": script, "agent": agent}
 
 
 def message(line: ChatLine) -> Event:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
 from collections import defaultdict
 from typing import Any, Dict, Optional, Set
@@ -45,6 +46,11 @@ class Hub:
 
     def sockets(self, topic: str) -> Set[web.WebSocketResponse]:
         return set(self._sockets.get(topic, ()))
+
+    async def connected(self, session_id: str) -> bool:
+        """Has the customer a widget open (on any server)? If not, an agent's
+        reply is e-mailed (bot/web/reopen.py)."""
+        return bool(self._sockets.get(session_id))
 
     async def publish(self, session_id: str, event: Dict[str, Any]) -> None:
         await self.publish_except(session_id, event, None)
@@ -79,6 +85,10 @@ class RedisHub(Hub):
     """
 
     CHANNEL = "helpdesk:events"
+    # Sorted set per session: the servers holding its sockets, scored by when
+    # each last said so; a server that died drops out after ONLINE_SECONDS.
+    ONLINE_PREFIX = "helpdesk:online:"
+    ONLINE_SECONDS = 90.0
 
     def __init__(self, url: str) -> None:
         super().__init__()
@@ -89,20 +99,78 @@ class RedisHub(Hub):
         self._redis = redis.from_url(url)
         self._listener: Optional[asyncio.Task] = None
         self._subscribed = asyncio.Event()
+        self._marker: Optional[asyncio.Task] = None
+        self._marking: Set[asyncio.Task] = set()
 
     async def start(self) -> None:
         self._listener = asyncio.create_task(self._listen())
+        self._marker = asyncio.create_task(self._keep_marks())
         try:
             await asyncio.wait_for(self._subscribed.wait(), timeout=10)
         except asyncio.TimeoutError:
             logger.error("Redis at %s not reachable yet; events reach this server's sockets only", self.url)
 
     async def close(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+        for task in (self._listener, self._marker):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self._redis.close()
+
+    def join(self, session_id: str, socket: web.WebSocketResponse) -> None:
+        first = not self._sockets.get(session_id)
+        super().join(session_id, socket)
+        if first and ":" not in session_id:  # a customer's session (consoles' topics have a colon)
+            self._in_background(self._mark([session_id]))
+
+    def leave(self, session_id: str, socket: web.WebSocketResponse) -> None:
+        super().leave(session_id, socket)
+        if session_id not in self._sockets and ":" not in session_id:
+            self._in_background(self._unmark(session_id))
+
+    def _in_background(self, work) -> None:
+        try:
+            task = asyncio.get_running_loop().create_task(work)
+        except RuntimeError:  # no loop (a test's plain call): nothing to tell Redis
+            work.close()
+            return
+        self._marking.add(task)
+        task.add_done_callback(self._marking.discard)
+
+    async def _mark(self, session_ids) -> None:
+        now = time.time()
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for session_id in session_ids:
+                    pipe.zadd(self.ONLINE_PREFIX + session_id, {self.server_id: now})
+                    pipe.expire(self.ONLINE_PREFIX + session_id, int(self.ONLINE_SECONDS))
+                await pipe.execute()
+        except (RedisError, OSError) as error:
+            logger.warning("Redis: could not record open widgets: %s", error)
+
+    async def _unmark(self, session_id: str) -> None:
+        try:
+            await self._redis.zrem(self.ONLINE_PREFIX + session_id, self.server_id)
+        except (RedisError, OSError) as error:
+            logger.warning("Redis: could not record a closed widget: %s", error)
+
+    async def _keep_marks(self) -> None:
+        while True:
+            await asyncio.sleep(self.ONLINE_SECONDS / 3)
+            sessions = [topic for topic in self._sockets if ":" not in topic]
+            if sessions:
+                await self._mark(sessions)
+
+    async def connected(self, session_id: str) -> bool:
+        if self._sockets.get(session_id):
+            return True
+        try:
+            since = time.time() - self.ONLINE_SECONDS
+            return bool(await self._redis.zcount(self.ONLINE_PREFIX + session_id, since, "+inf"))
+        except (RedisError, OSError) as error:  # then the reply would not reach another server live either
+            logger.warning("Redis: cannot tell whether %s has a widget open: %s", session_id, error)
+            return False
 
     async def publish_except(
         self, session_id: str, event: Dict[str, Any], skip: Optional[web.WebSocketResponse]

@@ -116,6 +116,23 @@ class RasaClient:
             return None, None
         return language, script if script in ("Hans", "Hant") else None
 
+    async def active_form(self, sender: str) -> Optional[str]:
+        """The form the conversation is in (e.g. the e-mail form), None when it
+        is in none; raises AssistantUnavailable when Rasa cannot tell."""
+        try:
+            client = await self._client()
+            async with client.get(
+                f"{self.url}/conversations/{sender}/tracker", params={"include_events": "NONE", **self._auth}
+            ) as reply:
+                if reply.status != 200:
+                    raise AssistantUnavailable(f"Rasa answered {reply.status}")
+                tracker = await reply.json()
+        except (ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise AssistantUnavailable(f"{type(error).__name__}: {error}") from error
+        loop = tracker.get("active_loop") if isinstance(tracker, dict) else None
+        name = loop.get("name") if isinstance(loop, dict) else None
+        return name if isinstance(name, str) and name else None
+
     async def add_events(self, sender: str, events: List[Dict[str, Any]]) -> None:
         """Append events to the conversation in Rasa (raises AssistantUnavailable)."""
         try:

@@ -32,8 +32,8 @@ from bot.helpdesk.conversations import ChatStore
 from bot.helpdesk.escalations import EscalationStore
 from bot.helpdesk.pending import PendingMessages
 from bot.helpdesk.presence import Presence
-from bot.settings import SettingsError, check_production, environment, get_settings
-from bot.web import agent_api, customer_api, guard, pages
+from bot.settings import EmailSettings, SettingsError, check_production, environment, get_settings
+from bot.web import agent_api, customer_api, guard, pages, reopen, suggestions_api, teamwork_api
 from bot.web.chat import resend_pending
 from bot.web.http import (
     AGENTS,
@@ -120,6 +120,7 @@ def create_app(
     allowed_origins: Tuple[str, ...] = ("*",),
     trusted_proxies: Tuple[str, ...] = (),
     body_seconds: float = 10.0,
+    email: Optional[EmailSettings] = None,  # replies to customers who left (default: helpdesk.yml, SMTP_URL)
 ) -> web.Application:
     database_url = database_url or default_database_url()
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[headers])
@@ -143,7 +144,18 @@ def create_app(
     app[LOCKS] = weakref.WeakValueDictionary()
     customer_api.add_routes(app)
     agent_api.add_routes(app)
+    teamwork_api.add_routes(app)
+    suggestions_api.add_routes(app, actions_url, rasa_token)
     pages.add_routes(app)
+    settings = get_settings()
+    reopen.setup(
+        app,
+        database_url,
+        settings.email if email is None else email,
+        rasa_token,
+        environment().public_url,
+        settings.default_language,
+    )
 
     async def background(app: web.Application):
         await app[HUB].start()

@@ -200,3 +200,24 @@ async def test_an_article_missing_in_the_customers_language_is_answered_from_ano
     assert [m["response"] for m in messages[:2]] == ["utter_kb_other_language", "utter_kb_answer"]
     assert messages[1]["article_id"] == "free-trial"
     assert slots["kb_articles"] == ["free-trial"]
+
+
+async def test_yes_and_no_about_an_answer_are_kept_for_the_report(own_database):
+    """The report counts "it helped" as resolved by the bot, "it did not" as not (bot/helpdesk/report.py)."""
+    from bot.helpdesk.feedback import answer_feedback
+
+    await run(ActionAnswerFeedback(), tracker("/affirm", intent="affirm", kb_articles=["import-data"]))
+    await run(ActionAnswerFeedback(), tracker("/deny", intent="deny", kb_articles=["pricing"]))
+    await run(ActionAnswerFeedback(), tracker("sim", intent="affirm"))  # a yes to nothing of ours: not kept
+    with GapStore(own_database).engine.connect() as db:
+        rows = db.execute(sa.select(answer_feedback).order_by(answer_feedback.c.id)).all()
+    assert [(row.conversation_id, row.helped, json.loads(row.articles)) for row in rows] == [
+        ("test", True, ["import-data"]),
+        ("test", False, ["pricing"]),
+    ]
+
+
+async def test_a_database_that_is_down_loses_the_feedback_but_not_the_answer(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing-folder' / 'x.db'}")
+    messages, _ = await run(ActionAnswerFeedback(), tracker("/affirm", intent="affirm", kb_articles=["import-data"]))
+    assert messages[0]["response"] == "utter_glad_it_helped"

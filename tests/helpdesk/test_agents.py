@@ -83,3 +83,30 @@ def test_list_disable_enable_reset_password_and_remove(tmp_path):
     assert agents.sign_in("carla", "another long password") is None
     missing = agents_command(env, "disable", "carla")
     assert missing.returncode == 1 and "No account carla" in missing.stderr
+
+
+def test_an_agent_s_console_language_is_set_when_added_changed_later_and_given_at_sign_in(tmp_path):
+    url = f"sqlite:///{tmp_path / 'helpdesk.db'}"
+    env = {"DATABASE_URL": url, "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    added = agents_command(env, "add", "lucia", "--language", "pt", password="a long enough password\n")
+    assert added.returncode == 0, added.stderr
+    agents = AgentSessions({}, url)
+    assert agents.sign_in("lucia", "a long enough password")["language"] == "pt"
+    assert "console in pt" in agents_command(env, "list").stdout
+
+    assert agents_command(env, "language", "lucia", "zh-hant").returncode == 0
+    assert agents.sign_in("lucia", "a long enough password")["language"] == "zh-Hant"
+
+    unknown = agents_command(env, "language", "lucia", "klingon")
+    assert unknown.returncode == 2 and "zh-Hans" in unknown.stderr  # names the languages there are
+    nobody = agents_command(env, "language", "nobody", "vi")
+    assert nobody.returncode == 1 and "No account nobody" in nobody.stderr
+    bad_add = agents_command(env, "add", "tom", "--language", "xx", password="a long enough password\n")
+    assert bad_add.returncode == 2 and agents.sign_in("tom", "a long enough password") is None
+
+
+def test_an_agent_without_a_chosen_language_gets_english(database_url):
+    agents = AgentSessions({"ana": hash_password("correct horse battery")}, database_url)
+    assert agents.sign_in("ana", "correct horse battery")["language"] == "en"
+    agents.set_language("ana", "vi")  # accounts of helpdesk.yml choose theirs in the console
+    assert agents.language_of("ana") == "vi"

@@ -226,7 +226,9 @@ async def test_the_report_counts_conversations_deflection_reasons_waits_and_rati
     await client.post(f"/api/escalations/{first.id}/claim", headers=agent)
 
     report = await (await client.get("/api/report", headers=agent)).json()
-    assert report["conversations"] == 4 and report["resolved_without_person"] == 2 and report["deflection"] == 0.5
+    # Rated 5: resolved by the bot; rated 2: not; the other two went to a person.
+    assert report["conversations"] == 4 and report["deflection"] == 0.25
+    assert report["outcomes"] == {"bot_resolved": 1, "bot_failed": 1, "person": 2, "too_early": 0}
     assert report["escalations"] == 2 and report["escalations_by_reason"] == {"repeated_anger": 2}
     assert report["escalations_by_language"] == {"pt": 1, "vi": 1} and report["escalations_by_mood"] == {"angry": 2}
     assert (
@@ -235,6 +237,40 @@ async def test_the_report_counts_conversations_deflection_reasons_waits_and_rati
         and report["still_waiting"] == 1
     )
     assert report["ratings"] == {"count": 2, "average": 3.5, "distribution": {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}}
+
+
+async def test_the_report_as_csv_and_its_period(client):
+    assert (await client.get("/api/report.csv")).status == 401
+    agent = await sign_in(client)
+    session = await new_session(client)
+    assert (await client.post("/api/messages", json={**session, "text": "oi"})).status == 200
+    await client.post("/api/rating", json={**session, "rating": 5})
+    reply = await client.get("/api/report.csv?days=7", headers=agent)
+    assert reply.status == 200 and reply.content_type == "text/csv"
+    assert "attachment" in reply.headers["Content-Disposition"]
+    lines = (await reply.text()).splitlines()
+    assert lines[0] == "figure,key,value" and "conversations,,1" in lines and "deflection,,1.0" in lines
+    # A period of days gone by has none of it; a nonsense period is refused and the server goes on.
+    old = await (await client.get("/api/report?from=2020-01-01&to=2020-01-31", headers=agent)).json()
+    assert old["conversations"] == 0 and old["period"]["until"] is not None
+    for query in ("days=soon", "days=-1", "from=2026-13-01", "from=2026-12-05&to=2026-12-01"):
+        refused = await client.get(f"/api/report?{query}", headers=agent)
+        assert refused.status == 400, query
+        assert (await refused.json())["error"] == "bad_request"
+    assert (await client.get("/api/report?days=30", headers=agent)).status == 200
+
+
+async def test_a_report_the_database_cannot_give_is_a_clear_error_and_the_console_goes_on(client, database_url):
+    from bot.database import engine_for
+    from bot.helpdesk.conversations import chat_messages
+
+    agent = await sign_in(client)
+    assert (await client.get("/api/report", headers=agent)).status == 200
+    chat_messages.drop(engine_for(database_url))  # the report's reading fails from now on
+    for path in ("/api/report", "/api/report.csv"):
+        reply = await client.get(path, headers=agent)
+        assert reply.status == 503 and (await reply.json())["error"] == "storage_unavailable"
+    assert (await client.get("/api/escalations", headers=agent)).status == 200
 
 
 async def test_signing_out_ends_the_session_on_the_server(client):
@@ -409,3 +445,14 @@ async def test_a_queue_entry_shows_what_the_customer_last_wrote_not_the_buttons_
     )
     said = entry["customer_said"]
     assert said.startswith("meu pedido 7788 nao chegou") and said.endswith("…") and len(said) <= 120
+
+
+async def test_an_agent_chooses_the_console_language_and_keeps_it_at_the_next_sign_in(client):
+    agent = await sign_in(client)
+    chosen = await client.post("/api/agent/settings", json={"language": "vi"}, headers=agent)
+    assert chosen.status == 200 and (await chosen.json())["language"] == "vi"
+    again = await client.post("/api/agent/login", json={"name": "ana", "password": PASSWORDS["ana"]})
+    assert (await again.json())["language"] == "vi"
+    wrong = await client.post("/api/agent/settings", json={"language": "tlh"}, headers=agent)
+    assert wrong.status == 400 and "zh-Hant" in (await wrong.json())["message"]
+    assert (await client.post("/api/agent/settings", json={"language": "pt"})).status == 401

@@ -92,14 +92,14 @@ def test_agent_console_live_queue_escaped_html_claim_chat_resolve_and_report(ass
     facts = browser.find_element("id", "facts").text
     # Readable reason and the customer's own words, not raw codes and ids.
     title = browser.find_element("id", "detail-title").text
-    assert "Asked for a person" in title and "request_human" not in title and "pt" in facts
+    assert "Asked for a person" in title and "request_human" not in title and "Portuguese" in facts
     entry = browser.find_element("css selector", f'#queue li[data-id="{escalation_id}"]').text
     assert "Asked for a person" in entry and "request_human" not in entry and "meu pedido sumiu" in entry
 
     browser.find_element("id", "claim").click()
     wait_until(browser, lambda d: d.find_element("id", "reply").is_displayed(), "claim did not give a reply box")
     browser.find_element("id", "reply-text").send_keys("Oi! Aqui e a Ana, vou olhar seu pedido.")
-    browser.find_element("css selector", "#reply button").click()
+    browser.find_element("css selector", "#reply button[type=submit]").click()
 
     def customer_history():
         return post_json(f"{assistant.web_url}/api/history", customer)["messages"]

@@ -1,144 +1,64 @@
-// The agent console (/agent) and the report (/agent/report).
-// Everything shown comes from the agents' API; text is always set with
-// textContent, never as HTML, since customers write what they like.
+// The agent console (/agent): the queue, one escalation, the live
+// connection, the questions the bot could not answer, a customer's data.
+// Signing in, the API and the agent's language are in agent-core.js; the
+// console's other parts (agent-*.js) hook in through Desk.on().
 (function () {
   "use strict";
-  var TOKEN_KEY = "helpdesk.agent";
-  var page = document.body.getAttribute("data-page");
-  var $ = function (id) { return document.getElementById(id); };
-  // Console-only controls: the report page shares this script but not them.
-  function on(id, type, handler) {
-    var node = $(id);
-    if (node) node.addEventListener(type, handler);
-  }
-  var auth = JSON.parse(sessionStorage.getItem(TOKEN_KEY) || "null");
+  var Desk = window.Desk;
+  var $ = Desk.$, el = Desk.el, api = Desk.api, t = Desk.t;
   var selected = null;     // id of the escalation on the right
-  var current = null;      // its details
   var queue = [];
   var socket = null;
   var retry = 1000;
 
-  function el(tag, text, cls) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (cls) node.className = cls;
-    return node;
-  }
-
-  function api(method, path, body) {
-    var options = { method: method, headers: { "Authorization": "Bearer " + (auth && auth.token) } };
-    if (body !== undefined) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
-    return fetch(path, options).then(function (reply) {
-      return reply.json().catch(function () { return {}; }).then(function (data) {
-        if (reply.status === 401) { signOut(); throw new Error("Your session ended; sign in again."); }
-        if (!reply.ok) throw new Error(data.message || ("HTTP " + reply.status));
-        return data;
-      });
-    });
-  }
-
-  function minutes(seconds) {
-    seconds = Math.max(0, Math.round(seconds));
-    return seconds < 60 ? seconds + " s" : Math.floor(seconds / 60) + " min " + (seconds % 60) + " s";
-  }
-
-  // --- signing in -------------------------------------------------------------
-
-  function showSignIn() {
-    $("sign-in").hidden = false;
-    $("nav").hidden = true;
-    $("who").hidden = true;
-    var main = $(page === "console" ? "console" : "report");
-    main.hidden = true;
-  }
-
-  function signOut() {
-    auth = null;
-    sessionStorage.removeItem(TOKEN_KEY);
+  Desk.on("start", function () {
+    $("privacy").hidden = !Desk.auth().admin;
+    connect();
+    loadQueue();
+    loadGaps();
+  });
+  Desk.on("signout", function () {
     if (socket) { socket.onclose = null; socket.close(); socket = null; }
-    showSignIn();
-  }
-
-  $("sign-in").addEventListener("submit", function (event) {
-    event.preventDefault();
-    $("sign-in-error").textContent = "";
-    fetch("/api/agent/login", {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ name: $("name").value, password: $("password").value })
-    }).then(function (reply) {
-      return reply.json().then(function (data) {
-        if (!reply.ok) throw new Error(data.message || "Sign-in failed.");
-        auth = data;
-        sessionStorage.setItem(TOKEN_KEY, JSON.stringify(data));
-        $("password").value = "";
-        start();
-      });
-    }).catch(function (error) { $("sign-in-error").textContent = error.message; });
   });
-
-  $("sign-out").addEventListener("click", function () {
-    // End the session on the server too, so the token cannot be used again.
-    if (auth) fetch("/api/agent/logout", { method: "POST", headers: { "Authorization": "Bearer " + auth.token } }).catch(function () {});
-    signOut();
+  Desk.on("refresh", function () {
+    loadQueue();
+    if (selected !== null) loadDetail(selected);
   });
-
-  function start() {
-    $("sign-in").hidden = true;
-    $("nav").hidden = false;
-    $("who").hidden = false;
-    $("who").textContent = auth.agent;
-    if (page === "console") {
-      $("console").hidden = false;
-      $("privacy").hidden = !auth.admin;
-      connect();
-      loadQueue();
-      loadGaps();
-    } else {
-      $("report").hidden = false;
-      loadReport();
-    }
-  }
+  Desk.on("language", function () {
+    renderQueue();
+    if (selected !== null) loadDetail(selected);
+    loadGaps();
+    linkState(socket && socket.readyState === WebSocket.OPEN);
+  });
 
   // --- a customer's data (admins only) -----------------------------------------
 
-  if (page === "console") {
-    $("privacy-form").addEventListener("submit", function (event) {
-      event.preventDefault();
-      var email = $("privacy-email").value.trim();
-      api("GET", "/api/privacy/export?email=" + encodeURIComponent(email)).then(function (document_) {
-        var link = document.createElement("a");
-        link.href = URL.createObjectURL(new Blob([JSON.stringify(document_, null, 2)], { type: "application/json" }));
-        link.download = "customer-data.json";
-        link.click();
-        $("privacy-result").textContent = "Exported " + document_.conversations.length + " conversation(s).";
-      }).catch(function (error) { $("privacy-result").textContent = error.message; });
-    });
-    $("privacy-delete").addEventListener("click", function () {
-      var email = $("privacy-email").value.trim();
-      if (!email || !$("privacy-sure").checked) {
-        $("privacy-result").textContent = "Type the e-mail and tick \u201cI am sure\u201d first.";
-        return;
-      }
-      api("POST", "/api/privacy/delete", { email: email }).then(function (result) {
-        $("privacy-sure").checked = false;
-        $("privacy-result").textContent = "Deleted " + result.conversations + " conversation(s) from every store.";
-        loadQueue();
-        loadGaps();
-      }).catch(function (error) { $("privacy-result").textContent = error.message; });
-    });
-  }
+  $("privacy-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var email = $("privacy-email").value.trim();
+    api("GET", "/api/privacy/export?email=" + encodeURIComponent(email)).then(function (document_) {
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(new Blob([JSON.stringify(document_, null, 2)], { type: "application/json" }));
+      link.download = "customer-data.json";
+      link.click();
+      $("privacy-result").textContent = t("privacy.exported", { n: document_.conversations.length });
+    }).catch(function (error) { $("privacy-result").textContent = error.message; });
+  });
+  $("privacy-delete").addEventListener("click", function () {
+    var email = $("privacy-email").value.trim();
+    if (!email || !$("privacy-sure").checked) {
+      $("privacy-result").textContent = t("privacy.first");
+      return;
+    }
+    api("POST", "/api/privacy/delete", { email: email }).then(function (result) {
+      $("privacy-sure").checked = false;
+      $("privacy-result").textContent = t("privacy.deleted", { n: result.conversations });
+      loadQueue();
+      loadGaps();
+    }).catch(function (error) { $("privacy-result").textContent = error.message; });
+  });
 
   // --- articles to write: the questions the bot could not answer ---------------
-
-  var KIND_LABELS = {
-    no_article: "no article found",
-    refused_suggestion: "suggestion turned down",
-    not_helpful: "answer did not help"
-  };
-
-  function when(seconds) {
-    return new Date(seconds * 1000).toLocaleString();
-  }
 
   function loadGaps() {
     $("gaps-error").textContent = "";
@@ -148,15 +68,15 @@
       data.groups.forEach(function (group) {
         var li = el("li");
         var title = el("div");
-        title.appendChild(el("strong", group.size === 1 ? "1 question" : group.size + " questions"));
-        title.appendChild(el("span", " · last asked " + when(group.newest_at), "muted"));
+        title.appendChild(el("strong", group.size === 1 ? t("gaps.one_question") : t("gaps.questions", { n: group.size })));
+        title.appendChild(el("span", " · " + t("gaps.last_asked", { when: Desk.date(group.newest_at) }), "muted"));
         li.appendChild(title);
         var meta = el("div", null, "meta");
-        group.languages.forEach(function (language) { meta.appendChild(el("span", language, "badge")); });
+        group.languages.forEach(function (language) { meta.appendChild(el("span", Desk.languageName(language), "badge")); });
         Object.keys(group.kinds).forEach(function (kind) {
-          meta.appendChild(el("span", (KIND_LABELS[kind] || kind) + " × " + group.kinds[kind], "badge"));
+          meta.appendChild(el("span", t("gaps.kind." + kind) + " × " + group.kinds[kind], "badge"));
         });
-        if (group.articles_tried.length) meta.appendChild(el("span", "tried: " + group.articles_tried.join(", ")));
+        if (group.articles_tried.length) meta.appendChild(el("span", t("gaps.tried", { articles: group.articles_tried.join(", ") })));
         li.appendChild(meta);
         var examples = el("ul", null, "examples");
         group.examples.forEach(function (text) { examples.appendChild(el("li", text)); });
@@ -168,23 +88,27 @@
     }).catch(function (error) { $("gaps-error").textContent = error.message; });
   }
 
-  if (page === "console") $("gaps-refresh").addEventListener("click", loadGaps);
+  $("gaps-refresh").addEventListener("click", loadGaps);
 
   // --- the live connection ----------------------------------------------------
+
+  function linkState(up) {
+    $("link").textContent = up ? t("link.online") : t("link.offline");
+    $("link").className = up ? "link" : "link down";
+  }
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/api/agent/ws");
     var ping = null;
     socket.onopen = function () {
-      socket.send(JSON.stringify({ type: "auth", token: auth.token }));
+      socket.send(JSON.stringify({ type: "auth", token: Desk.auth().token }));
     };
     socket.onmessage = function (frame) {
       var event = JSON.parse(frame.data);
       if (event.type === "ready") {
         retry = 1000;
-        $("link").textContent = "online";
-        $("link").className = "link";
+        linkState(true);
         ping = setInterval(function () { socket.send(JSON.stringify({ type: "ping" })); }, 20000);
         loadQueue();
       } else if (event.type === "queue_changed") {
@@ -193,50 +117,44 @@
       } else if (event.type === "message") {
         // Read the conversation again rather than append: a reading already on
         // its way could otherwise arrive after this message and drop it.
+        var current = Desk.current();
         if (current && event.conversation_id === current.conversation_id) loadDetail(selected);
         else loadQueue();
       } else if (event.type === "error" && event.code === "unauthorized") {
-        signOut();
+        Desk.signOut();
       }
+      Desk.emit("event", event);
     };
     socket.onclose = function () {
       clearInterval(ping);
-      $("link").textContent = "offline, reconnecting…";
-      $("link").className = "link down";
-      setTimeout(function () { if (auth) connect(); }, retry);
+      linkState(false);
+      setTimeout(function () { if (Desk.auth()) connect(); }, retry);
       retry = Math.min(retry * 2, 15000);
     };
   }
 
   // --- the queue --------------------------------------------------------------
 
+  // Other parts add their own query (search): Desk.queueQuery.push(function () { return "q=..."; }).
+  Desk.queueQuery = [];
+
   function loadQueue() {
     var query = [];
     if ($("filter-queue").value) query.push("queue=" + encodeURIComponent($("filter-queue").value));
     if ($("filter-language").value) query.push("language=" + encodeURIComponent($("filter-language").value));
+    Desk.queueQuery.forEach(function (part) { var q = part(); if (q) query.push(q); });
     api("GET", "/api/escalations" + (query.length ? "?" + query.join("&") : "")).then(function (list) {
       queue = list;
       renderQueue();
     }).catch(function (error) { $("detail-error").textContent = error.message; });
   }
-
-  // What each escalation reason means, as an agent would say it.
-  var REASONS = {
-    request_human: "Asked for a person",
-    anger_with_threat: "Angry, threatening to leave or complain",
-    repeated_anger: "Stayed angry",
-    no_article: "No article answered the question",
-    unhelpful_answers: "The answers did not help",
-    repeated_fallback: "The bot did not understand, repeatedly"
-  };
-
-  function reasonText(reason) {
-    return REASONS[reason] || String(reason || "").replace(/_/g, " ");
-  }
+  Desk.loadQueue = loadQueue;
 
   function customerText(item) {
-    return item.email || (item.customer_said ? "\u201c" + item.customer_said + "\u201d" : "Customer");
+    return item.email || (item.customer_said ? "\u201c" + item.customer_said + "\u201d" : t("queue.customer"));
   }
+
+  function waitingText(seconds) { return t("queue.waiting", { time: Desk.duration(seconds) }); }
 
   function renderQueue() {
     var list = $("queue");
@@ -251,15 +169,16 @@
       var title = el("div");
       title.appendChild(el("strong", customerText(item)));
       li.appendChild(title);
-      li.appendChild(el("div", reasonText(item.reason), "reason"));
+      li.appendChild(el("div", Desk.reason(item.reason), "reason"));
       var meta = el("div", null, "meta");
-      meta.appendChild(el("span", "P" + item.priority, "badge"));
-      meta.appendChild(el("span", item.language + (item.script ? "-" + item.script : ""), "badge"));
-      meta.appendChild(el("span", item.mood || "?", "badge " + (item.mood || "")));
+      meta.appendChild(el("span", t("queue.priority", { n: item.priority }), "badge"));
+      meta.appendChild(el("span", Desk.customerLanguageName(item), "badge"));
+      meta.appendChild(el("span", Desk.mood(item.mood), "badge " + (item.mood || "")));
       meta.appendChild(el("span", item.queue, "badge"));
-      meta.appendChild(el("span", item.status + (item.agent ? " (" + item.agent + ")" : ""), "badge " + item.status));
+      var state = Desk.status(item.status) + (item.agent ? " (" + item.agent + ")" : "");
+      meta.appendChild(el("span", state, "badge " + item.status));
       var waited = item.claimed_at ? item.claimed_at - item.created_at : now - item.created_at;
-      var waiting = el("span", "waiting " + minutes(waited), "waiting");
+      var waiting = el("span", waitingText(waited), "waiting");
       if (!item.claimed_at) waiting.dataset.since = item.created_at;
       meta.appendChild(waiting);
       li.appendChild(meta);
@@ -269,15 +188,16 @@
     });
     $("count").textContent = "(" + queue.length + ")";
     $("queue-empty").hidden = queue.length > 0;
+    Desk.emit("queue", queue);
   }
 
-  on("filter-queue", "change", loadQueue);
-  on("filter-language", "change", loadQueue);
+  $("filter-queue").addEventListener("change", loadQueue);
+  $("filter-language").addEventListener("change", loadQueue);
   // Waiting times tick in place (rebuilding the list would lose the keyboard focus).
   setInterval(function () {
     var now = Date.now() / 1000;
     document.querySelectorAll("#queue .waiting[data-since]").forEach(function (span) {
-      span.textContent = "waiting " + minutes(now - Number(span.dataset.since));
+      span.textContent = waitingText(now - Number(span.dataset.since));
     });
   }, 1000);
 
@@ -290,15 +210,15 @@
   }
 
   function fact(name, value) {
-    $("facts").appendChild(el("dt", name));
+    $("facts").appendChild(el("dt", t(name)));
     $("facts").appendChild(el("dd", value === null || value === undefined || value === "" ? "—" : value));
   }
 
   function addLine(message) {
     var sender = message.sender || "bot";
     var li = el("li", null, sender);
-    var who = sender === "agent" ? (message.name || "agent") : sender;
-    li.appendChild(el("span", who + (message.mood ? " · " + message.mood : ""), "who"));
+    var who = sender === "agent" ? (message.name || t("sender.agent")) : t("sender." + sender);
+    li.appendChild(el("span", who + (message.mood ? " · " + Desk.mood(message.mood) : ""), "who"));
     li.appendChild(el("span", message.text));
     $("transcript").appendChild(li);
     $("transcript").scrollTop = $("transcript").scrollHeight;
@@ -310,20 +230,20 @@
     var reading = ++detailReading;
     api("GET", "/api/escalations/" + id).then(function (detail) {
       if (selected !== id || reading !== detailReading) return;
-      current = detail;
+      Desk.setCurrent(detail);
       $("detail").hidden = false;
       $("detail-error").textContent = "";
-      $("detail-title").textContent = reasonText(detail.reason) + " · " + (detail.email || "#" + detail.id);
+      $("detail-title").textContent = Desk.reason(detail.reason) + " · " + (detail.email || "#" + detail.id);
       $("facts").textContent = "";
-      fact("Conversation", detail.conversation_id);
-      fact("Language", detail.language + (detail.script ? " (" + detail.script + ")" : ""));
-      fact("Mood", detail.mood);
-      fact("Moods so far", (detail.moods || []).join(" → "));
-      fact("Priority", detail.priority);
-      fact("Queue", detail.queue);
-      fact("Status", detail.status + (detail.agent ? " · " + detail.agent : ""));
-      fact("E-mail", detail.email);
-      fact("Waiting", minutes(detail.waiting_seconds));
+      fact("fact.conversation", detail.conversation_id);
+      fact("fact.language", Desk.customerLanguageName(detail));
+      fact("fact.mood", Desk.mood(detail.mood));
+      fact("fact.moods", (detail.moods || []).map(Desk.mood).join(" → "));
+      fact("fact.priority", detail.priority);
+      fact("fact.queue", detail.queue);
+      fact("fact.status", Desk.status(detail.status) + (detail.agent ? " · " + detail.agent : ""));
+      fact("fact.email", detail.email);
+      fact("fact.waiting", Desk.duration(detail.waiting_seconds));
       $("articles").textContent = "";
       (detail.articles || []).forEach(function (article) {
         var li = el("li");
@@ -334,7 +254,7 @@
         li.appendChild(link);
         $("articles").appendChild(li);
       });
-      if (!(detail.articles || []).length) $("articles").appendChild(el("li", "none", "muted"));
+      if (!(detail.articles || []).length) $("articles").appendChild(el("li", t("detail.no_articles"), "muted"));
       $("transcript").textContent = "";
       // The conversation up to the hand-over (with moods), then what followed.
       var before = detail.transcript || [];
@@ -344,87 +264,38 @@
         if (at && at < detail.created_at) return;
         addLine(message);
       });
-      var mine = detail.status === "assigned" && detail.agent === auth.agent;
+      var mine = detail.status === "assigned" && detail.agent === Desk.auth().agent;
       $("claim").hidden = detail.status !== "queued";
       $("resolve").hidden = !mine;
       $("reply").hidden = !mine;
+      Desk.emit("detail", detail);
     }).catch(function (error) { $("detail-error").textContent = error.message; });
   }
 
-  on("claim", "click", function () {
+  $("claim").addEventListener("click", function () {
     api("POST", "/api/escalations/" + selected + "/claim").then(function (result) {
-      if (result.bot_paused === false) $("detail-error").textContent = "Claimed, but the bot could not be paused: Rasa is not reachable.";
+      if (result.bot_paused === false) $("detail-error").textContent = t("detail.not_paused");
       loadQueue();
       loadDetail(selected);
     }).catch(function (error) { $("detail-error").textContent = error.message; });
   });
 
-  on("resolve", "click", function () {
+  $("resolve").addEventListener("click", function () {
     api("POST", "/api/escalations/" + selected + "/resolve").then(function () {
       selected = null;
-      current = null;
+      Desk.setCurrent(null);
       $("detail").hidden = true;
       loadQueue();
     }).catch(function (error) { $("detail-error").textContent = error.message; });
   });
 
-  on("reply", "submit", function (event) {
+  $("reply").addEventListener("submit", function (event) {
     event.preventDefault();
     var text = $("reply-text").value;
     if (!text.trim()) return;
-    api("POST", "/api/escalations/" + selected + "/message", { text: text }).then(function () {
+    api("POST", "/api/escalations/" + selected + "/message", { text: text }).then(function (sent) {
       $("reply-text").value = "";
+      Desk.emit("sent", sent);
     }).catch(function (error) { $("detail-error").textContent = error.message; });
   });
-
-  // --- the report ---------------------------------------------------------------
-
-  function table(title, rows) {
-    var section = el("section");
-    section.appendChild(el("h2", title));
-    var t = el("table");
-    rows.forEach(function (row) {
-      var tr = el("tr");
-      tr.appendChild(el("th", row[0]));
-      tr.appendChild(el("td", row[1] === null || row[1] === undefined ? "—" : row[1]));
-      t.appendChild(tr);
-    });
-    section.appendChild(t);
-    return section;
-  }
-
-  function counts(map) {
-    var keys = Object.keys(map || {}).sort(function (a, b) { return map[b] - map[a]; });
-    return keys.length ? keys.map(function (k) { return [k, map[k]]; }) : [["none", 0]];
-  }
-
-  function loadReport() {
-    var days = $("days").value;
-    api("GET", "/api/report" + (days ? "?days=" + days : "")).then(function (r) {
-      var box = $("figures");
-      box.textContent = "";
-      box.appendChild(table("Conversations", [
-        ["conversations", r.conversations],
-        ["resolved without a person", r.resolved_without_person],
-        ["deflection", r.deflection === null ? null : Math.round(r.deflection * 1000) / 10 + " %"],
-        ["escalations", r.escalations],
-        ["median wait for an agent", r.median_wait_seconds === null ? null : minutes(r.median_wait_seconds)],
-        ["still waiting", r.still_waiting]
-      ]));
-      box.appendChild(table("Conversations by language", counts(r.conversations_by_language)));
-      box.appendChild(table("Escalations by reason", counts(r.escalations_by_reason).map(function (row) {
-        return [row[0] === "none" ? row[0] : reasonText(row[0]), row[1]];
-      })));
-      box.appendChild(table("Escalations by language", counts(r.escalations_by_language)));
-      box.appendChild(table("Escalations by mood", counts(r.escalations_by_mood)));
-      box.appendChild(table("Escalations by queue", counts(r.escalations_by_queue)));
-      var dist = r.ratings.distribution;
-      box.appendChild(table("Ratings", [["ratings", r.ratings.count], ["average", r.ratings.average]].concat(
-        ["5", "4", "3", "2", "1"].map(function (n) { return [n + " ★", dist[n]]; }))));
-    }).catch(function (error) { $("figures").textContent = error.message; });
-  }
-
-  if (page === "report") $("days").addEventListener("change", loadReport);
-
-  if (auth && auth.expires_at > Date.now() / 1000) start(); else showSignIn();
 })();

@@ -16,11 +16,11 @@
   var KEY = "atendo-widget:" + server;
 
   var T = {
-    pt: { open: "Abrir o chat", close: "Fechar o chat", title: "Atendimento", placeholder: "Escreva sua mensagem…", send: "Enviar", human: "Falar com uma pessoa", typing: "Digitando…", end: "Encerrar conversa", rate: "Como foi o atendimento?", star: "{n} de 5", thanks: "Obrigado pela avaliação!", language: "Idioma", log: "Conversa", you: "Você", bot: "Assistente", agent: "Atendente", unread: "{n} mensagens novas", offline: "Sem conexão. Tentando de novo…", empty: "Escreva uma mensagem antes de enviar.", too_long: "Mensagem longa demais (máximo 2000 caracteres).", rate_limited: "Muitas mensagens seguidas. Espere alguns segundos.", assistant_unavailable: "O assistente está fora do ar agora. Sua mensagem ficou guardada e será respondida assim que ele voltar.", storage_unavailable: "O histórico da conversa está indisponível agora. Tente de novo em instantes.", error: "Algo deu errado. Tente de novo.", agent_joined: "{name} entrou na conversa.", agent_left: "{name} saiu da conversa. O assistente continua com você." },
-    es: { open: "Abrir el chat", close: "Cerrar el chat", title: "Atención al cliente", placeholder: "Escribe tu mensaje…", send: "Enviar", human: "Hablar con una persona", typing: "Escribiendo…", end: "Terminar conversación", rate: "¿Cómo fue la atención?", star: "{n} de 5", thanks: "¡Gracias por tu valoración!", language: "Idioma", log: "Conversación", you: "Tú", bot: "Asistente", agent: "Agente", unread: "{n} mensajes nuevos", offline: "Sin conexión. Reintentando…", empty: "Escribe un mensaje antes de enviar.", too_long: "Mensaje demasiado largo (máximo 2000 caracteres).", rate_limited: "Demasiados mensajes seguidos. Espera unos segundos.", assistant_unavailable: "El asistente no está disponible ahora. Tu mensaje quedó guardado y se responderá en cuanto vuelva.", storage_unavailable: "El historial no está disponible ahora. Inténtalo de nuevo en un momento.", error: "Algo salió mal. Inténtalo de nuevo.", agent_joined: "{name} se unió a la conversación.", agent_left: "{name} salió de la conversación. El asistente sigue contigo." },
-    vi: { open: "Mở khung chat", close: "Đóng khung chat", title: "Hỗ trợ khách hàng", placeholder: "Nhập tin nhắn…", send: "Gửi", human: "Gặp nhân viên", typing: "Đang soạn…", end: "Kết thúc trò chuyện", rate: "Bạn thấy buổi hỗ trợ thế nào?", star: "{n} trên 5", thanks: "Cảm ơn bạn đã đánh giá!", language: "Ngôn ngữ", log: "Cuộc trò chuyện", you: "Bạn", bot: "Trợ lý", agent: "Nhân viên", unread: "{n} tin nhắn mới", offline: "Mất kết nối. Đang thử lại…", empty: "Hãy nhập tin nhắn trước khi gửi.", too_long: "Tin nhắn quá dài (tối đa 2000 ký tự).", rate_limited: "Bạn gửi quá nhanh. Vui lòng chờ vài giây.", assistant_unavailable: "Trợ lý tạm thời không phản hồi. Tin nhắn của bạn đã được lưu và sẽ được trả lời ngay khi trợ lý hoạt động lại.", storage_unavailable: "Lịch sử trò chuyện tạm thời không khả dụng. Vui lòng thử lại sau giây lát.", error: "Đã có lỗi. Vui lòng thử lại.", agent_joined: "{name} đã tham gia cuộc trò chuyện.", agent_left: "{name} đã rời cuộc trò chuyện. Trợ lý sẽ tiếp tục hỗ trợ bạn." },
-    "zh-Hans": { open: "打开聊天", close: "关闭聊天", title: "在线客服", placeholder: "请输入消息…", send: "发送", human: "转人工客服", typing: "正在输入…", end: "结束对话", rate: "您对本次服务满意吗?", star: "{n} 分(满分 5 分)", thanks: "感谢您的评价!", language: "语言", log: "对话", you: "您", bot: "助手", agent: "客服", unread: "{n} 条新消息", offline: "连接已断开,正在重试…", empty: "请先输入消息。", too_long: "消息太长(最多 2000 个字符)。", rate_limited: "发送太频繁,请稍等几秒。", assistant_unavailable: "助手暂时无法回复。您的消息已保存,恢复后会马上回复您。", storage_unavailable: "聊天记录暂时无法使用,请稍后再试。", error: "出错了,请重试。", agent_joined: "{name} 加入了对话。", agent_left: "{name} 离开了对话,助手将继续为您服务。" },
-    "zh-Hant": { open: "開啟聊天", close: "關閉聊天", title: "線上客服", placeholder: "請輸入訊息…", send: "傳送", human: "轉真人客服", typing: "正在輸入…", end: "結束對話", rate: "您對本次服務滿意嗎?", star: "{n} 分(滿分 5 分)", thanks: "感謝您的評價!", language: "語言", log: "對話", you: "您", bot: "助理", agent: "客服", unread: "{n} 則新訊息", offline: "連線中斷,正在重試…", empty: "請先輸入訊息。", too_long: "訊息太長(最多 2000 個字元)。", rate_limited: "傳送太頻繁,請稍候幾秒。", assistant_unavailable: "助理暫時無法回覆。您的訊息已保存,恢復後會馬上回覆您。", storage_unavailable: "聊天紀錄暫時無法使用,請稍後再試。", error: "發生錯誤,請重試。", agent_joined: "{name} 加入了對話。", agent_left: "{name} 離開了對話,助理將繼續為您服務。" }
+    pt: { open: "Abrir o chat", close: "Fechar o chat", title: "Atendimento", placeholder: "Escreva sua mensagem…", send: "Enviar", human: "Falar com uma pessoa", typing: "Digitando…", end: "Encerrar conversa", rate: "Como foi o atendimento?", star: "{n} de 5", thanks: "Obrigado pela avaliação!", language: "Idioma", log: "Conversa", you: "Você", bot: "Assistente", agent: "Atendente", unread: "{n} mensagens novas", offline: "Sem conexão. Tentando de novo…", empty: "Escreva uma mensagem antes de enviar.", too_long: "Mensagem longa demais (máximo 2000 caracteres).", rate_limited: "Muitas mensagens seguidas. Espere alguns segundos.", assistant_unavailable: "O assistente está fora do ar agora. Sua mensagem ficou guardada e será respondida assim que ele voltar.", storage_unavailable: "O histórico da conversa está indisponível agora. Tente de novo em instantes.", error: "Algo deu errado. Tente de novo.", agent_joined: "{name} entrou na conversa.", agent_left: "{name} saiu da conversa. O assistente continua com você.", with_agent: "Você está falando com {name}." },
+    es: { open: "Abrir el chat", close: "Cerrar el chat", title: "Atención al cliente", placeholder: "Escribe tu mensaje…", send: "Enviar", human: "Hablar con una persona", typing: "Escribiendo…", end: "Terminar conversación", rate: "¿Cómo fue la atención?", star: "{n} de 5", thanks: "¡Gracias por tu valoración!", language: "Idioma", log: "Conversación", you: "Tú", bot: "Asistente", agent: "Agente", unread: "{n} mensajes nuevos", offline: "Sin conexión. Reintentando…", empty: "Escribe un mensaje antes de enviar.", too_long: "Mensaje demasiado largo (máximo 2000 caracteres).", rate_limited: "Demasiados mensajes seguidos. Espera unos segundos.", assistant_unavailable: "El asistente no está disponible ahora. Tu mensaje quedó guardado y se responderá en cuanto vuelva.", storage_unavailable: "El historial no está disponible ahora. Inténtalo de nuevo en un momento.", error: "Algo salió mal. Inténtalo de nuevo.", agent_joined: "{name} se unió a la conversación.", agent_left: "{name} salió de la conversación. El asistente sigue contigo.", with_agent: "Estás hablando con {name}." },
+    vi: { open: "Mở khung chat", close: "Đóng khung chat", title: "Hỗ trợ khách hàng", placeholder: "Nhập tin nhắn…", send: "Gửi", human: "Gặp nhân viên", typing: "Đang soạn…", end: "Kết thúc trò chuyện", rate: "Bạn thấy buổi hỗ trợ thế nào?", star: "{n} trên 5", thanks: "Cảm ơn bạn đã đánh giá!", language: "Ngôn ngữ", log: "Cuộc trò chuyện", you: "Bạn", bot: "Trợ lý", agent: "Nhân viên", unread: "{n} tin nhắn mới", offline: "Mất kết nối. Đang thử lại…", empty: "Hãy nhập tin nhắn trước khi gửi.", too_long: "Tin nhắn quá dài (tối đa 2000 ký tự).", rate_limited: "Bạn gửi quá nhanh. Vui lòng chờ vài giây.", assistant_unavailable: "Trợ lý tạm thời không phản hồi. Tin nhắn của bạn đã được lưu và sẽ được trả lời ngay khi trợ lý hoạt động lại.", storage_unavailable: "Lịch sử trò chuyện tạm thời không khả dụng. Vui lòng thử lại sau giây lát.", error: "Đã có lỗi. Vui lòng thử lại.", agent_joined: "{name} đã tham gia cuộc trò chuyện.", agent_left: "{name} đã rời cuộc trò chuyện. Trợ lý sẽ tiếp tục hỗ trợ bạn.", with_agent: "Bạn đang trò chuyện với {name}." },
+    "zh-Hans": { open: "打开聊天", close: "关闭聊天", title: "在线客服", placeholder: "请输入消息…", send: "发送", human: "转人工客服", typing: "正在输入…", end: "结束对话", rate: "您对本次服务满意吗?", star: "{n} 分(满分 5 分)", thanks: "感谢您的评价!", language: "语言", log: "对话", you: "您", bot: "助手", agent: "客服", unread: "{n} 条新消息", offline: "连接已断开,正在重试…", empty: "请先输入消息。", too_long: "消息太长(最多 2000 个字符)。", rate_limited: "发送太频繁,请稍等几秒。", assistant_unavailable: "助手暂时无法回复。您的消息已保存,恢复后会马上回复您。", storage_unavailable: "聊天记录暂时无法使用,请稍后再试。", error: "出错了,请重试。", agent_joined: "{name} 加入了对话。", agent_left: "{name} 离开了对话,助手将继续为您服务。", with_agent: "{name} 正在为您服务。" },
+    "zh-Hant": { open: "開啟聊天", close: "關閉聊天", title: "線上客服", placeholder: "請輸入訊息…", send: "傳送", human: "轉真人客服", typing: "正在輸入…", end: "結束對話", rate: "您對本次服務滿意嗎?", star: "{n} 分(滿分 5 分)", thanks: "感謝您的評價!", language: "語言", log: "對話", you: "您", bot: "助理", agent: "客服", unread: "{n} 則新訊息", offline: "連線中斷,正在重試…", empty: "請先輸入訊息。", too_long: "訊息太長(最多 2000 個字元)。", rate_limited: "傳送太頻繁,請稍候幾秒。", assistant_unavailable: "助理暫時無法回覆。您的訊息已保存,恢復後會馬上回覆您。", storage_unavailable: "聊天紀錄暫時無法使用,請稍後再試。", error: "發生錯誤,請重試。", agent_joined: "{name} 加入了對話。", agent_left: "{name} 離開了對話,助理將繼續為您服務。", with_agent: "{name} 正在為您服務。" }
   };
   var NAMES = { pt: "Português", es: "Español", vi: "Tiếng Việt", "zh-Hans": "简体中文", "zh-Hant": "繁體中文" };
 
@@ -39,7 +39,7 @@
     return uiLanguage(data.language) || "pt";
   }
 
-  var state = { saved: load(), open: false, unread: 0, socket: null, queue: [], retry: 0 };
+  var state = { saved: load(), open: false, unread: 0, socket: null, queue: [], retry: 0, agent: null };
   state.lang = state.saved.manual || state.saved.lang || firstLanguage();
   function t(key, n) {
     return (T[state.lang][key] || T.pt[key]).replace(/\{(n|name)\}/g, function () { return String(n); });
@@ -193,6 +193,12 @@
     log.scrollTop = log.scrollHeight;
     if (live && who !== "customer" && !state.open) { state.unread += 1; updateLauncher(); }
   }
+  // While an agent is chatting (from agent_joined to agent_left; the history
+  // says so after a reload) there is nobody else to ask for.
+  function agentChatting(name) {
+    state.agent = name || null;
+    humanButton.hidden = !!state.agent;
+  }
   function followConversation(language, script) {
     var code = language === "zh" ? (script === "Hant" ? "zh-Hant" : "zh-Hans") : language;
     if (T[code] && !state.saved.manual && code !== state.lang) {
@@ -204,7 +210,15 @@
     return fetch(server + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
       .then(function (r) { return r.json().then(function (json) { if (!r.ok) throw json; return json; }); });
   }
+  // data-reopen: the signed link of an e-mailed reply (bot/web/reopen.py): continue that conversation.
+  var reopenLink = data.reopen || "";
   function session() {
+    if (reopenLink) {
+      var link = reopenLink; reopenLink = "";
+      return request("/api/reopen", { link: link }).then(function (s) {
+        state.saved.session_id = s.session_id; state.saved.token = s.token; save(); setOpen(true);
+      });
+    }
     if (state.saved.session_id) return Promise.resolve();
     return request("/api/sessions", {}).then(function (s) {
       state.saved.session_id = s.session_id; state.saved.token = s.token; save();
@@ -238,6 +252,8 @@
       log.textContent = "";
       (event.messages || []).forEach(function (m) { showMessage(m, false); });
       if (event.language) followConversation(event.language, event.script);
+      agentChatting(event.agent);
+      if (event.agent) note(t("with_agent", event.agent));  // after a reload: who is there
       // Messages typed while offline go now, after the history they follow.
       while (state.queue.length) {
         var queued = state.queue.shift();
@@ -251,6 +267,7 @@
     } else if (event.type === "typing") {
       typing.hidden = false;
     } else if (event.type === "agent_joined" || event.type === "agent_left") {
+      agentChatting(event.type === "agent_joined" ? event.name || t("agent") : null);
       note(t(event.type, event.name || t("agent")));
     } else if (event.type === "error") {
       typing.hidden = true;
@@ -297,6 +314,7 @@
     delete state.saved.session_id; delete state.saved.token; save();
     if (state.socket) state.socket.close(); // reconnects with a new, empty conversation
     log.textContent = "";
+    agentChatting(null);
     rateBox.textContent = "";
     rateBox.appendChild(el("span", { id: "atw-rate-label" }, t("rate")));
     for (var n = 1; n <= 5; n++) {

@@ -145,6 +145,8 @@
   function reason(code) { var key = "reason." + code; return t(key) === key ? String(code || "").replace(/_/g, " ") : t(key); }
   function mood(code) { return code ? t("mood." + code) : t("mood.unknown"); }
   function status(code) { var key = "status." + code; return t(key) === key ? code : t(key); }
+  // The queues of the sample configuration have names in every language; others show as configured.
+  function queueName(code) { var key = "queue.name." + code; return t(key) === key ? code : t(key); }
   function languageName(code) { var key = "language." + code; return t(key) === key ? code : t(key); }
   // The customer's language as the console's languages name it: "vi", "zh-Hant".
   function customerLang(detail) {
@@ -240,7 +242,7 @@
   window.Desk = {
     $: $, el: el, api: api, t: t, strings: strings, translate: translate, on: on, emit: emit,
     lang: lang, locale: locale, untranslated: untranslated, languages: LANGUAGES, date: date, duration: duration, number: number,
-    reason: reason, mood: mood, status: status, languageName: languageName,
+    reason: reason, mood: mood, status: status, languageName: languageName, queueName: queueName,
     customerLang: customerLang, customerLanguageName: customerLanguageName,
     auth: function () { return auth; },
     signOut: signOut,

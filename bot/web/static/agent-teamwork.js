@@ -568,7 +568,7 @@
     var queueWas = queueSelect.value, agentWas = agentSelect.value;
     queueSelect.textContent = "";
     team.queues.forEach(function (name) {
-      var option = el("option", name);
+      var option = el("option", Desk.queueName(name));
       option.value = name;
       queueSelect.appendChild(option);
     });
@@ -637,8 +637,25 @@
   var everyOption = el("option");
   everyOption.value = "*";
 
+  // The filter offers the queues configured in helpdesk.yml, not a fixed list.
+  function queueOptions(filter) {
+    if (!team) return;
+    var chosen = filter.value;
+    Array.prototype.slice.call(filter.options).forEach(function (option) {
+      if (option.value && option.value !== "*") filter.removeChild(option);
+    });
+    team.queues.forEach(function (name) {
+      var option = el("option", Desk.queueName(name));
+      option.value = name;
+      filter.appendChild(option);
+    });
+    filter.value = chosen;
+    if (filter.value !== chosen) filter.value = "";
+  }
+
   function renderQueueTools() {
     var filter = $("filter-queue");
+    queueOptions(filter);
     var mineOption = filter.querySelector('option[value=""]');
     if (!team || team.every_queue) {
       myQueues.textContent = "";
@@ -648,7 +665,7 @@
       return;
     }
     myQueues.hidden = false;
-    myQueues.textContent = t("tw.my_queues", { queues: team.mine.join(", ") });
+    myQueues.textContent = t("tw.my_queues", { queues: team.mine.map(Desk.queueName).join(", ") });
     if (mineOption) { mineOption.setAttribute("data-i18n", "tw.filter_mine"); mineOption.textContent = t("tw.filter_mine"); }
     everyOption.setAttribute("data-i18n", "tw.filter_every");
     everyOption.textContent = t("tw.filter_every");

@@ -174,7 +174,7 @@
       meta.appendChild(el("span", t("queue.priority", { n: item.priority }), "badge"));
       meta.appendChild(el("span", Desk.customerLanguageName(item), "badge"));
       meta.appendChild(el("span", Desk.mood(item.mood), "badge " + (item.mood || "")));
-      meta.appendChild(el("span", item.queue, "badge"));
+      meta.appendChild(el("span", Desk.queueName(item.queue), "badge"));
       var state = Desk.status(item.status) + (item.agent ? " (" + item.agent + ")" : "");
       meta.appendChild(el("span", state, "badge " + item.status));
       var waited = item.claimed_at ? item.claimed_at - item.created_at : now - item.created_at;
@@ -240,7 +240,7 @@
       fact("fact.mood", Desk.mood(detail.mood));
       fact("fact.moods", (detail.moods || []).map(Desk.mood).join(" → "));
       fact("fact.priority", detail.priority);
-      fact("fact.queue", detail.queue);
+      fact("fact.queue", Desk.queueName(detail.queue));
       fact("fact.status", Desk.status(detail.status) + (detail.agent ? " · " + detail.agent : ""));
       fact("fact.email", detail.email);
       fact("fact.waiting", Desk.duration(detail.waiting_seconds));

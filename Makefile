@@ -6,12 +6,14 @@ PY := $(VENV)/bin/python
 RASA := $(PY) -m bot.rasa_plugins.cli
 INSTALLED := $(VENV)/.installed
 MODEL_STAMP := models/.trained
+# Test-only: axe-core for the widget's accessibility audit (tests/a11y/, never served by the product)
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
 LANGID := ../shared/benchmarks/langid
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules.yml bot/nlu -name '*.yml' -o -name '*.py' 2>/dev/null)
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install train run test test-fast eval bench bench-nlu bench-kb shell lint validate clean
+.PHONY: help install train run test test-fast eval bench bench-nlu bench-kb shell widget-size lint validate clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,7 +28,12 @@ $(INSTALLED): requirements.txt constraints.txt scripts/find-python.sh
 	$(PY) -m pip install -qq -r requirements.txt -c constraints.txt
 	@touch $@
 
-install: $(INSTALLED) ## Create .venv and install the pinned dependencies (skipped when up to date)
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	@echo "Installing the pinned axe-core for the browser tests (npm ci in tests/a11y)..."
+	npm ci --prefix tests/a11y --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+install: $(INSTALLED) $(AXE) ## Create .venv and install the pinned dependencies, Python's and the tests' axe-core (skipped when up to date)
 
 $(MODEL_STAMP): $(INSTALLED) $(TRAINING_INPUTS)
 	@mkdir -p models
@@ -47,7 +54,7 @@ run: $(MODEL_STAMP) ## Start Rasa, the action server and the web server on SQLit
 shell: $(MODEL_STAMP) ## Chat in the terminal (starts the action server too)
 	$(PY) -m bot.run --shell
 
-test: $(MODEL_STAMP) ## Run the whole test suite
+test: $(MODEL_STAMP) $(AXE) ## Run the whole test suite
 	$(PY) -m pytest
 
 test-fast: $(INSTALLED) ## The unit tests: no servers, trained model, browser, PostgreSQL or Redis (under 2 minutes)
@@ -78,6 +85,9 @@ bench-nlu: $(MODEL_STAMP) ## Time training from scratch and message parsing (a b
 
 bench-kb: $(INSTALLED) ## Knowledge-base index build and query times for 100 to 10,000 articles
 	$(PY) -m bot.benchmarks.kb_scale --json reports/bench-kb.json
+
+widget-size: $(INSTALLED) ## Raw and gzipped bytes of what a host page loads first for the widget (fails over 30 KB gzipped)
+	$(PY) -m bot.web.widget_size
 
 lint: $(INSTALLED) ## ruff format --check, ruff's rules (ruff.toml) and mypy (mypy.ini); also .pre-commit-config.yaml
 	$(VENV)/bin/ruff format --check bot actions tests

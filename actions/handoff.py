@@ -14,6 +14,7 @@ configured webhook.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import time
@@ -27,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.helpdesk import queues, routing, rules, spool, webhook
 from bot.helpdesk.escalations import Escalation, EscalationStore, NewEscalation, TranscriptLine
-from bot.languages import CLIENT
+from bot.languages import CLIENT, CONTACT
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,19 @@ def client_of(tracker: Tracker) -> Optional[str]:
     return client if isinstance(client, str) and client else None
 
 
+def contact_of(tracker: Tracker) -> Dict[str, Optional[str]]:
+    """The name and e-mail address the customer gave in the widget's pre-chat
+    form, which the web server sends along with each message (empty from other channels)."""
+    given = (tracker.latest_message.get("metadata") or {}).get(CONTACT)
+    given = given if isinstance(given, dict) else {}
+    name, email = given.get("name"), given.get("email")
+    found = EMAIL.fullmatch(email) if isinstance(email, str) and len(email) <= 254 else None
+    return {
+        "name": name[:80] if isinstance(name, str) and name.strip() else None,
+        "email": found.group(0) if found else None,
+    }
+
+
 async def too_many_from(store: EscalationStore, client: Optional[str], per_hour: int) -> bool:
     if client is None:
         return False
@@ -101,6 +115,7 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
     language = tracker.get_slot("language") or settings.default_language
     mood = tracker.get_slot("mood")
     lines = transcript(tracker)
+    contact = contact_of(tracker)
     new = NewEscalation(
         conversation_id=tracker.sender_id,
         reason=reason,
@@ -119,6 +134,8 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         transcript=lines,
         articles=answered_articles(tracker),
         client=client_of(tracker),
+        email=contact["email"],
+        customer_name=contact["name"],
     )
     store = EscalationStore()
     try:
@@ -131,6 +148,9 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         if record is None:
             record = await asyncio.to_thread(store.create, new)
             announce_new(record)
+        elif not record.email and contact["email"]:  # given in the pre-chat form since
+            await asyncio.to_thread(store.set_email, record.id, contact["email"])
+            record = dataclasses.replace(record, email=contact["email"])
         position = await asyncio.to_thread(store.position, record.id)
         queue = settings.escalation.queue(record.queue)
         open_now = queue.is_open()
@@ -145,6 +165,8 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         dispatcher.utter_message(response="utter_escalation_saved")
         return [SlotSet("escalation_id", SPOOLED)]
     events: List[EventType] = [SlotSet("escalation_id", record.id)]
+    if record.email and not tracker.get_slot("email"):
+        events.append(SlotSet("email", record.email))
     where = {"ticket": record.id, "position": max(position, 1)}
     if online:
         dispatcher.utter_message(response="utter_escalation_online", **where)

@@ -33,6 +33,8 @@ SLOT_NO_ARTICLE = "kb_no_article_count"
 # Articles that already are the "something more" a curious customer gets.
 EXPLORE_ARTICLES = {"free-trial", "book-a-demo"}
 MAX_QUESTION_CHARS = 1000  # the search needs the gist, not a whole essay
+# The last of the "did you mean" buttons (Chinese is converted for a Traditional-script customer).
+NONE_OF_THESE = {"pt": "Nenhum destes", "es": "Ninguno de estos", "vi": "Không phải những mục này", "zh": "都不是"}
 
 
 def conversation_language(tracker: Tracker) -> str:
@@ -195,11 +197,15 @@ class ActionAnswerQuestion(Action):
     @staticmethod
     def _suggest(dispatcher: CollectingDispatcher, tracker: Tracker, matches: List[Match]) -> List[EventType]:
         # A button sends the article's title as the customer's next question,
-        # which the search then finds with full confidence.
+        # which the search then finds with full confidence. The best match
+        # comes first and "none of these" last.
+        matches = sorted(matches, key=lambda m: m.score, reverse=True)
         buttons = [
             {"title": for_script(m.article.title, tracker), "payload": for_script(m.article.title, tracker)}
             for m in matches
         ]
+        none = NONE_OF_THESE.get(conversation_language(tracker), NONE_OF_THESE["pt"])
+        buttons.append({"title": for_script(none, tracker), "payload": "/deny"})
         dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
         if tracker.get_slot("mood") == "angry":
             dispatcher.utter_message(response="utter_offer_human")

@@ -11,3 +11,8 @@ REPLY_LANGUAGE = "reply_language"
 # Metadata key of a customer message carrying a keyed hash of the customer's
 # address (the web server sets it): the action server limits escalations per address.
 CLIENT = "client"
+
+# Metadata key of a customer message carrying the name and e-mail address the
+# customer gave in the widget's pre-chat form ({"name": ..., "email": ...}; the
+# web server sets it): the escalation gets them and the bot does not ask again.
+CONTACT = "contact"

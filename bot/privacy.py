@@ -8,7 +8,8 @@ of conversations older than the retention period.
 
 Stores: the help-desk database (DATABASE_URL: chat sessions, their messages
 and rating, messages waiting for the assistant, escalations with their
-transcript, questions the bot could not answer), Rasa's tracker store (read from the endpoints file, --endpoints,
+transcript, questions the bot could not answer, attached files' records), the attached files
+(ATTACHMENTS_FOLDER), Rasa's tracker store (read from the endpoints file, --endpoints,
 default var/endpoints.yml as `make run` writes it, else endpoints.yml) and
 the escalation spool (ESCALATION_SPOOL). The browser's copy goes with the
 widget's "End conversation". A conversation belongs to an e-mail address
@@ -36,7 +37,7 @@ import sqlalchemy as sa
 import yaml
 
 from bot.database import default_database_url, engine_for, engine_with_tables, is_sqlite_file
-from bot.helpdesk import conversations, escalations, feedback, gaps, mail, notes, pending
+from bot.helpdesk import attachments, conversations, escalations, feedback, gaps, mail, notes, pending
 from bot.settings import PROJECT_ROOT, SettingsError, environment, get_settings
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ class Stores:
     helpdesk: sa.engine.Engine
     tracker: Optional[sa.engine.Engine]
     spool: Path
+    attachments: Path = field(default_factory=lambda: environment().attachments_folder)  # the customers' files
 
     @classmethod
     def open(cls, endpoints_file: Optional[Path] = None, database_url: Optional[str] = None) -> Stores:
@@ -111,6 +113,7 @@ class Stores:
             feedback.metadata,
             mail.metadata,
             notes.metadata,
+            attachments.metadata,
         ):
             engine_with_tables(url, tables)
         tracker_url = tracker_store_url(endpoints_file or default_endpoints())
@@ -118,7 +121,8 @@ class Stores:
         tracker = engine_for(tracker_url) if tracker_url else None
         if tracker is not None and not sa.inspect(tracker).has_table("events"):
             tracker = None  # Rasa has written nothing yet
-        return cls(engine_for(url), tracker, environment().escalation_spool)
+        env = environment()
+        return cls(engine_for(url), tracker, env.escalation_spool, env.attachments_folder)
 
     def spooled(self) -> Dict[str, Path]:
         """Spooled escalations by conversation id."""
@@ -188,6 +192,11 @@ def export(stores: Stores, conversation_ids: Iterable[str]) -> Dict[str, Any]:
                     for row in _rows(db, g, g.c.conversation_id, conversation)
                 ],
                 "answer_feedback": _rows(db, f, f.c.conversation_id, conversation),
+                # Files the customer attached: what is known of each, and where its bytes are.
+                "attachments": [
+                    {**vars(kept), "file": str(stores.attachments / kept.id)}
+                    for kept in attachments.of_conversations(db, [conversation])
+                ],
                 # Agents' replies e-mailed to the customer, while not yet sent (or given up).
                 "emails": _rows(db, mail.mail_outbox, mail.mail_outbox.c.conversation_id, conversation),
                 # What agents noted about the conversation (never shown to the customer in the chat).
@@ -217,6 +226,7 @@ def export(stores: Stores, conversation_ids: Iterable[str]) -> Dict[str, Any]:
 class Deleted:
     rows: Dict[str, int] = field(default_factory=dict)
     spool_files: int = 0
+    attachment_files: int = 0
 
     def add(self, store: str, count: int) -> None:
         self.rows[store] = self.rows.get(store, 0) + count
@@ -230,6 +240,8 @@ def delete(stores: Stores, conversation_ids: Iterable[str]) -> Deleted:
         return deleted
     c, p, e, g = conversations, pending.pending_messages, escalations.escalations, gaps.gaps
     f = feedback.answer_feedback
+    with stores.helpdesk.connect() as db:
+        files = [stores.attachments / kept.id for kept in attachments.of_conversations(db, ids)]
     with _scrubbing(stores.helpdesk) as db:
         of_theirs = sa.select(e.c.id).where(e.c.conversation_id.in_(ids))  # (before the escalations go)
         n = notes.escalation_notes
@@ -242,6 +254,7 @@ def delete(stores: Stores, conversation_ids: Iterable[str]) -> Deleted:
             (g, g.c.conversation_id),
             (f, f.c.conversation_id),
             (mail.mail_outbox, mail.mail_outbox.c.conversation_id),
+            (attachments.chat_attachments, attachments.chat_attachments.c.session_id),
             (c.chat_sessions, c.chat_sessions.c.id),
         ):
             deleted.add(table.name, db.execute(table.delete().where(column.in_(ids))).rowcount)
@@ -253,6 +266,10 @@ def delete(stores: Stores, conversation_ids: Iterable[str]) -> Deleted:
         if conversation in spooled:
             _overwrite_and_remove(spooled[conversation])
             deleted.spool_files += 1
+    for path in files:
+        if path.exists():
+            _overwrite_and_remove(path)
+            deleted.attachment_files += 1
     return deleted
 
 
@@ -354,10 +371,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.command == "purge":
             days = args.days if args.days is not None else get_settings().privacy.retention_days
             done = purge(stores, days)
-            if args.quiet and not any(done.rows.values()) and not done.spool_files:
+            if args.quiet and not any(done.rows.values()) and not done.spool_files and not done.attachment_files:
                 return 0
             print(
-                f"Purged conversations older than {days:g} days: {json.dumps(done.rows)}, spool files {done.spool_files}"
+                f"Purged conversations older than {days:g} days: {json.dumps(done.rows)}, spool files {done.spool_files}, "
+                f"attached files {done.attachment_files}"
             )
             return 0
         ids = conversations_of(stores, args.email) if args.email else [args.conversation]
@@ -366,7 +384,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             print()
             return 0
         done = delete(stores, ids)
-        print(f"Deleted {len(ids)} conversation(s): {json.dumps(done.rows)}, spool files {done.spool_files}")
+        print(
+            f"Deleted {len(ids)} conversation(s): {json.dumps(done.rows)}, spool files {done.spool_files}, "
+            f"attached files {done.attachment_files}"
+        )
         return 0
     except (PrivacyError, SettingsError, sa.exc.SQLAlchemyError, sqlite3.Error, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -24,6 +24,7 @@ import yaml
 from bot.helpdesk.hours import HoursError, OpeningHours
 from bot.helpdesk.service_levels import ServiceLevelError, ServiceLevels
 from bot.languages import LANGUAGES
+from bot.widget_settings import WIDGET_SCHEMA, WidgetSettings, WidgetSettingsError, parse_widget
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,6 +101,20 @@ class PrivacySettings:
     retention_days: float = DEFAULT_RETENTION_DAYS  # conversations with nothing newer are purged
 
 
+# What customers may attach in the widget (bot/helpdesk/attachments.py checks
+# each file's content against these types, whatever its name says).
+ATTACHMENT_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
+
+
+@dataclass(frozen=True)
+class AttachmentSettings:
+    """widget.attachments in helpdesk.yml: the customer's files."""
+
+    max_bytes: int = 5_000_000  # the largest file
+    max_per_conversation: int = 10  # files one conversation may hold
+    types: Tuple[str, ...] = ATTACHMENT_TYPES  # a subset of ATTACHMENT_TYPES; empty: no attachments
+
+
 DEFAULT_LINK_DAYS = 7.0
 SMTP_SCHEMES = {"smtp": 587, "smtps": 465}  # smtp: STARTTLS when offered; smtps: TLS from the start
 STARTTLS_MODES = ("auto", "always", "never")  # smtp://...?starttls=always: refuse a server without it
@@ -164,7 +179,9 @@ class Settings:
     escalation: EscalationSettings
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     email: EmailSettings = field(default_factory=EmailSettings)
+    attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
     agents: Mapping[str, str] = field(default_factory=dict)  # name -> password hash
+    widget: WidgetSettings = field(default_factory=WidgetSettings)  # welcome, starters, pre-chat form
     source: Path = field(default=Path("helpdesk.yml"))
 
 
@@ -199,6 +216,7 @@ class Environment:
     redis_url: Optional[str]  # REDIS_URL: live events between several web servers
     database_url: Optional[str]  # DATABASE_URL: the help-desk database (None: var/helpdesk.db)
     escalation_spool: Path  # ESCALATION_SPOOL: escalations kept while the database is down
+    attachments_folder: Path  # ATTACHMENTS_FOLDER: customers' files (var/attachments), outside the web root
     escalation_webhook_url: str  # ESCALATION_WEBHOOK_URL: when helpdesk.yml names none
     chat_messages_per_10s: int  # CHAT_MESSAGES_PER_10S
     chat_sessions_per_minute: int  # CHAT_SESSIONS_PER_MINUTE
@@ -235,6 +253,7 @@ def environment(env: Optional[Mapping[str, str]] = None) -> Environment:
         redis_url=env.get("REDIS_URL") or None,
         database_url=env.get("DATABASE_URL") or None,
         escalation_spool=_resolve(env.get("ESCALATION_SPOOL") or "var/spool"),
+        attachments_folder=_resolve(env.get("ATTACHMENTS_FOLDER") or "var/attachments"),
         escalation_webhook_url=env.get("ESCALATION_WEBHOOK_URL") or "",
         chat_messages_per_10s=_count(env, "CHAT_MESSAGES_PER_10S", 8),
         chat_sessions_per_minute=_count(env, "CHAT_SESSIONS_PER_MINUTE", 30),
@@ -370,6 +389,8 @@ def parse_settings(raw: Any, source: Path) -> Settings:
             agents=parse_agents(_section(raw, "agents")),
             privacy=parse_privacy(_section(raw, "privacy")),
             email=parse_email(_section(raw, "email"), str(contact["email"])),
+            attachments=parse_attachments(_section(_section(raw, "widget"), "attachments")),
+            widget=parse_widget_section(_section(raw, "widget")),
             source=source,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
@@ -382,6 +403,14 @@ def _at_least_one(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise SettingsError(f"{name} must be a whole number of at least 1, not {value!r}")
     return value
+
+
+def parse_widget_section(raw: Mapping[str, Any]) -> WidgetSettings:
+    """widget.greeting, .starters, .proactive and .prechat, checked by bot/widget_settings.py."""
+    try:
+        return parse_widget(raw)
+    except WidgetSettingsError as error:
+        raise SettingsError(str(error)) from None
 
 
 def parse_privacy(raw: Mapping[str, Any]) -> PrivacySettings:
@@ -407,6 +436,20 @@ def parse_email(raw: Mapping[str, Any], contact_email: str) -> EmailSettings:
         link_days=float(days),
         attempts=_at_least_one(raw.get("attempts", 8), "email.attempts"),
     )
+
+
+def parse_attachments(raw: Mapping[str, Any]) -> AttachmentSettings:
+    size, count = raw.get("max_bytes", 5_000_000), raw.get("max_per_conversation", 10)
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 50_000_000:
+        raise SettingsError(
+            f"widget.attachments.max_bytes must be a whole number of bytes up to 50000000, not {size!r}"
+        )
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 1000:
+        raise SettingsError(f"widget.attachments.max_per_conversation must be a whole number 0-1000, not {count!r}")
+    types = raw.get("types", list(ATTACHMENT_TYPES))
+    if not isinstance(types, list) or any(kind not in ATTACHMENT_TYPES for kind in types):
+        raise SettingsError(f"widget.attachments.types: a list of {', '.join(ATTACHMENT_TYPES)}; not {types!r}")
+    return AttachmentSettings(max_bytes=size, max_per_conversation=count, types=tuple(types))
 
 
 def parse_agents(raw: Mapping[str, Any]) -> Dict[str, str]:
@@ -488,6 +531,10 @@ SCHEMA: Dict[str, Any] = {
     "agents": {NAMES: LEAF},
     "privacy": {"retention_days": LEAF},
     "email": {"smtp_url": LEAF, "from": LEAF, "link_days": LEAF, "attempts": LEAF},
+    "widget": {
+        "attachments": {"max_bytes": LEAF, "max_per_conversation": LEAF, "types": LEAF},
+        **WIDGET_SCHEMA,  # greeting, starters, proactive, prechat (bot/widget_settings.py)
+    },
 }
 
 

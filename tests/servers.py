@@ -139,6 +139,7 @@ def service_env(workdir: Path, database_url: str) -> Dict[str, str]:
         "HELPDESK_CONFIG": str(always_open_settings(workdir / "helpdesk.yml")),
         "DATABASE_URL": database_url,
         "ESCALATION_SPOOL": str(workdir / "spool"),
+        "ATTACHMENTS_FOLDER": str(workdir / "attachments"),
         "RASA_ENDPOINTS": str(workdir / "endpoints.yml"),
     }
 
@@ -176,9 +177,9 @@ def empty_help_desk_database(url: str) -> None:
     ):
         tables.drop_all(engine_for(url))
     mail_tables.drop_all(engine_for(url))
-    from bot.helpdesk import canned, notes, queues  # teamwork: canned replies, notes, queue membership
+    from bot.helpdesk import attachments, canned, notes, queues  # teamwork: canned replies, notes, queue membership
 
-    for tables in (canned.metadata, notes.metadata, queues.metadata):
+    for tables in (canned.metadata, notes.metadata, queues.metadata, attachments.metadata):
         tables.drop_all(engine_for(url))
     forget_tables()
 

@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 
 from bot.helpdesk import spool
+from bot.helpdesk.attachments import AttachmentStore
 from bot.helpdesk.conversations import ChatStore
 from bot.helpdesk.escalations import EscalationStore, NewEscalation
 from bot.helpdesk.gaps import NO_ARTICLE, record_gap
 from bot.helpdesk.mail import Outbox
 from bot.kb.embeddings import embed_queries
+from bot.settings import AttachmentSettings
 from tests.servers import ROOT
 
 EMAIL = "Ana.Souza+pedido@exemplo.com.br"
@@ -52,7 +54,11 @@ def stores(tmp_path, monkeypatch):
     spool.stop_retrying()  # a thread another test started would write Ana's spooled escalation away
     var = tmp_path / "var"
     var.mkdir()
-    env = {"DATABASE_URL": f"sqlite:///{var / 'helpdesk.db'}", "ESCALATION_SPOOL": str(var / "spool")}
+    env = {
+        "DATABASE_URL": f"sqlite:///{var / 'helpdesk.db'}",
+        "ESCALATION_SPOOL": str(var / "spool"),
+        "ATTACHMENTS_FOLDER": str(var / "attachments"),
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     endpoints = tmp_path / "endpoints.yml"
@@ -84,6 +90,10 @@ def stores(tmp_path, monkeypatch):
     )
     # An agent's reply e-mailed to Ana, still in the outbox (bot/helpdesk/mail.py).
     Outbox(env["DATABASE_URL"]).add(ana, EMAIL.lower(), "Nova resposta do atendimento", f"Sobre: {SECRET}")
+    # Files they attached in the widget (bot/helpdesk/attachments.py): Ana's scan holds her secret.
+    files = AttachmentStore(env["DATABASE_URL"], var / "attachments")
+    files.add(ana, "comprovante.pdf", b"%PDF-1.4\n(" + SECRET.encode() + b") Tj\n%%EOF\n", AttachmentSettings())
+    files.add(bruno, "print.png", b"\x89PNG\r\n\x1a\n" + b"bruno" * 10, AttachmentSettings())
     return {"var": var, "env": env, "endpoints": endpoints, "ana": ana, "bruno": bruno}
 
 
@@ -121,6 +131,9 @@ def test_export_gives_everything_kept_about_the_customer_in_one_document(stores)
     assert any(e.get("text") == SECRET for e in conversation["tracker_events"])
     assert conversation["spooled_escalation"]["transcript"][0]["text"] == SECRET
     assert conversation["emails"][0]["recipient"] == EMAIL.lower()
+    (attached,) = conversation["attachments"]
+    assert (attached["name"], attached["type"]) == ("comprovante.pdf", "application/pdf")
+    assert Path(attached["file"]).read_bytes().startswith(b"%PDF-")  # where its bytes are
     assert "token_hash" not in json.dumps(conversation)
     (question,) = conversation["unanswered_questions"]
     assert (question["text"], question["kind"], "vector" in question) == (SECRET, "no_article", False)
@@ -132,12 +145,16 @@ def test_delete_leaves_no_byte_of_the_customer_in_any_file_and_keeps_the_others(
     result = privacy(stores, "delete", "--email", EMAIL)
     assert result.returncode == 0, result.stderr
     assert "Deleted 1 conversation" in result.stdout and '"kb_gaps": 1' in result.stdout
+    assert '"chat_attachments": 1' in result.stdout and "attached files 1" in result.stdout
     assert bytes_left(var, [SECRET, EMAIL, EMAIL.lower(), stores["ana"]]) == {}
     exported = json.loads(privacy(stores, "export", "--conversation", stores["bruno"]).stdout)
     (bruno,) = exported["conversations"]
     assert [m["text"] for m in bruno["messages"]] == ["qual o horario de voces?"]
     assert bruno["escalations"] and bruno["tracker_events"]
     assert [q["text"] for q in bruno["unanswered_questions"]] == ["qual o horario de voces?"]
+    (kept,) = bruno["attachments"]  # Bruno's file stays
+    assert Path(kept["file"]).read_bytes().endswith(b"bruno")
+    assert [path.name for path in (var / "attachments").iterdir()] == [Path(kept["file"]).name]
     assert json.loads(privacy(stores, "export", "--email", EMAIL).stdout)["conversations"] == []
 
 
@@ -150,7 +167,8 @@ def test_the_purge_removes_only_conversations_older_than_the_retention_period(st
         os.utime(path, (old, old))
     result = privacy(stores, "purge", "--days", str(1 / 86400))  # everything is older than a second
     assert result.returncode == 0 and "Purged" in result.stdout, result.stderr
-    assert bytes_left(stores["var"], [SECRET, stores["ana"], stores["bruno"]]) == {}
+    assert bytes_left(stores["var"], [SECRET, stores["ana"], stores["bruno"], "bruno" * 10]) == {}
+    assert list((stores["var"] / "attachments").iterdir()) == []
 
 
 def test_a_broken_endpoints_file_or_a_wrong_address_is_a_clear_error(stores, tmp_path):

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.database import engine_with_tables
+from bot.helpdesk.attachments import AttachedFile
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ chat_sessions = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("language", sa.String(8)),
     sa.Column("script", sa.String(8)),
+    # From the widget's pre-chat form (bot/web/widget_api.py): who the customer said they are.
+    sa.Column("contact_name", sa.String(80)),
+    sa.Column("contact_email", sa.String(254)),
 )
 
 chat_messages = sa.Table(
@@ -82,6 +86,7 @@ class ChatLine(_ChatLineFields, total=False):
     language: Optional[str]  # of the bot's answer
     script: Optional[str]
     name: str  # the agent's display name
+    attachment: AttachedFile  # a file the customer attached (bot/helpdesk/attachments.py)
 
 
 def chat_line(sender: str, text: str, extra: Optional[Dict[str, Any]], at: float) -> ChatLine:
@@ -135,6 +140,26 @@ class ChatStore:
         session = Session(row.id, row.language, row.script)
         self._remember(session_id, row.token_hash, session)
         return session
+
+    def set_contact(self, session_id: str, name: Optional[str], email: Optional[str]) -> None:
+        """The name and e-mail address the customer gave in the pre-chat form."""
+        with self.engine.begin() as db:
+            db.execute(
+                chat_sessions.update()
+                .where(chat_sessions.c.id == session_id)
+                .values(contact_name=name, contact_email=email)
+            )
+
+    def contact(self, session_id: str) -> Optional[Dict[str, Optional[str]]]:
+        """The pre-chat form's {name, email}, None when the customer gave neither."""
+        query = sa.select(chat_sessions.c.contact_name, chat_sessions.c.contact_email).where(
+            chat_sessions.c.id == session_id
+        )
+        with self.engine.connect() as db:
+            row = db.execute(query).first()
+        if row is None or not (row.contact_name or row.contact_email):
+            return None
+        return {"name": row.contact_name, "email": row.contact_email}
 
     def new_token(self, session_id: str) -> Optional[Dict[str, Any]]:
         """A fresh token for an existing session (the e-mailed link back to a

@@ -45,6 +45,8 @@ escalations = sa.Table(
     sa.Column("client", sa.String(64), index=True),
     # When an agent first sent the customer a message (bot.helpdesk.service_levels).
     sa.Column("first_response_at", sa.Float),
+    # The name the customer gave in the widget's pre-chat form (the e-mail goes in `email`).
+    sa.Column("customer_name", sa.String(80)),
 )
 
 
@@ -69,6 +71,8 @@ class NewEscalation:
     transcript: List[TranscriptLine] = field(default_factory=list)
     articles: List[str] = field(default_factory=list)
     client: Optional[str] = None
+    email: Optional[str] = None  # from the widget's pre-chat form: the bot need not ask
+    customer_name: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class Escalation:
     resolved_at: Optional[float] = None
     client: Optional[str] = None
     first_response_at: Optional[float] = None
+    customer_name: Optional[str] = None  # from the widget's pre-chat form
 
     @classmethod
     def from_row(cls, row: Any) -> Escalation:
@@ -130,6 +135,8 @@ class EscalationStore:
             "transcript": json.dumps(new.transcript, ensure_ascii=False),
             "articles": json.dumps(new.articles),
             "client": new.client,
+            "email": new.email,
+            "customer_name": new.customer_name,
             "created_at": now,
             "updated_at": now,
         }
@@ -151,6 +158,8 @@ class EscalationStore:
             transcript=list(new.transcript),
             articles=list(new.articles),
             client=new.client,
+            email=new.email,
+            customer_name=new.customer_name,
         )
 
     def made_from(self, client: str, since: float) -> int:

@@ -45,7 +45,7 @@ PLACE = {
     "zh-Hant": "您目前排在第 {position} 位。客服一有空就會在這裡回覆您,您的訊息客服都看得到。",
 }
 
-# Outside the queue's opening hours ({hours}: OpeningHours.describe, in the customer's language).
+# Outside the queue's opening hours ({hours}: OpeningHours.describe, in the customer's language and script).
 CLOSED = {
     "pt": "Você é o {position}º na fila. Agora estamos fora do horário de atendimento ({hours}); a equipe responde "
     "aqui mesmo assim que voltar, e suas mensagens já chegam até ela.",
@@ -81,8 +81,6 @@ def place_in_queue(
     key = ("zh-Hant" if script == "Hant" else "zh-Hans") if language == "zh" else language
     if key not in PLACE:
         key = "pt"
-    if closed_hours is not None and key == "zh-Hant":
-        closed_hours = closed_hours.replace("周", "週")  # the day names (bot.helpdesk.hours) are Simplified
     text = (CLOSED if closed_hours is not None else PLACE)[key].format(position=position, hours=closed_hours)
     return text + (BY_EMAIL[key] if has_email else "")
 

@@ -73,6 +73,7 @@ LIST_FIELDS = (
     "resolved_at",
     "agent",
     "email",
+    "customer_name",  # from the widget's pre-chat form
 )
 
 
@@ -204,7 +205,12 @@ async def privacy_delete(request: web.Request) -> web.Response:
     def run() -> Dict[str, Any]:
         stores, ids = _privacy_request(request, data)
         done = privacy.delete(stores, ids)
-        return {"conversations": len(ids), "rows": done.rows, "spool_files": done.spool_files}
+        return {
+            "conversations": len(ids),
+            "rows": done.rows,
+            "spool_files": done.spool_files,
+            "attachment_files": done.attachment_files,
+        }
 
     result = await asyncio.to_thread(run)
     logger.info("agent %s deleted %d conversation(s)", agent, result["conversations"])

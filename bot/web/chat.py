@@ -23,7 +23,7 @@ from bot.helpdesk.conversations import ChatLine, ChatStore, Session, chat_line
 from bot.helpdesk.escalations import ASSIGNED, QUEUED, Escalation
 from bot.helpdesk.pending import PendingMessages
 from bot.helpdesk.waiting import QueueNotices, place_in_queue
-from bot.languages import CLIENT, REPLY_LANGUAGE
+from bot.languages import CLIENT, CONTACT, REPLY_LANGUAGE
 from bot.settings import LANGUAGES, get_settings
 from bot.web import agent_api, events
 from bot.web.http import ESCALATIONS, HUB, LIMITER, PENDING, RASA, STORE, ApiError, session_lock
@@ -88,6 +88,10 @@ async def handle_customer_message(
     store: ChatStore = app[STORE]
     hub: Hub = app[HUB]
     async with session_lock(app, session.id):
+        # The pre-chat form's name and e-mail: the escalation's contact (actions/handoff.py).
+        contact = await unless_the_database_is_down("the contact", None, store.contact, session.id)
+        if contact:
+            metadata[CONTACT] = contact
         unrecorded = chat_line("customer", shown, None, time.time())
         customer = await unless_the_database_is_down(
             "the customer's message", unrecorded, store.add_message, session.id, "customer", shown
@@ -142,7 +146,7 @@ async def tell_the_place(
     language = held.language or session.language or get_settings().default_language
     script = held.script if held.language else session.script
     queue = get_settings().escalation.queue(held.queue)
-    closed = queue.hours.describe(language) if queue.hours is not None and not queue.is_open() else None
+    closed = queue.hours.describe(language, script) if queue.hours is not None and not queue.is_open() else None
     answer = place_in_queue(position, language, script, has_email=bool(held.email), closed_hours=closed)
     extra: Dict[str, Any] = {"buttons": [], "language": language, "script": script}
     unrecorded = [chat_line("bot", answer, extra, time.time())]

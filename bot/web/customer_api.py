@@ -115,7 +115,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
 
 # The calls a widget on another site makes: the only ones with CORS headers
 # (the agents' API serves the console, on this server's own pages).
-PATHS = ("/api/sessions", "/api/messages", "/api/history", "/api/rating", "/api/ws")
+PATHS = ("/api/sessions", "/api/messages", "/api/history", "/api/rating", "/api/ws", "/api/attachments")
 
 
 def add_routes(app: web.Application) -> None:

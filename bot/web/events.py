@@ -34,6 +34,18 @@ _CHAT_MESSAGE: Dict[str, Any] = {
         "language": {"type": ["string", "null"]},
         "script": {"type": ["string", "null"]},
         "name": {"type": "string"},  # an agent's display name
+        # A file the customer attached (GET /api/attachments/<id> serves it).
+        "attachment": {
+            "type": "object",
+            "required": ["id", "name", "type", "size"],
+            "properties": {
+                "id": {"type": "string"},
+                "name": {"type": "string"},
+                "type": {"enum": ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"]},
+                "size": {"type": "integer"},
+            },
+            "additionalProperties": False,
+        },
     },
     "additionalProperties": False,
 }

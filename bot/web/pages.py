@@ -27,7 +27,8 @@ async def demo_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC / "demo.html", headers={"Content-Security-Policy": DEMO_POLICY})
 
 
-CONSOLE_POLICY = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors 'none'"
+# blob: the customers' images, fetched with the agent's token (bot/web/attachments_api.py)
+CONSOLE_POLICY = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; frame-ancestors 'none'"
 
 
 async def console_page(request: web.Request) -> web.StreamResponse:

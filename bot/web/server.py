@@ -33,7 +33,17 @@ from bot.helpdesk.escalations import EscalationStore
 from bot.helpdesk.pending import PendingMessages
 from bot.helpdesk.presence import Presence
 from bot.settings import EmailSettings, SettingsError, check_production, environment, get_settings
-from bot.web import agent_api, customer_api, guard, pages, reopen, suggestions_api, teamwork_api
+from bot.web import (
+    agent_api,
+    attachments_api,
+    customer_api,
+    guard,
+    pages,
+    reopen,
+    suggestions_api,
+    teamwork_api,
+    widget_api,
+)
 from bot.web.chat import resend_pending
 from bot.web.http import (
     AGENTS,
@@ -64,6 +74,8 @@ logger = logging.getLogger(__name__)
 ResponseT = TypeVar("ResponseT", bound=web.StreamResponse)
 
 NEW_SESSIONS_PER_MINUTE = 30  # per client address
+# The calls a widget on another site makes: the only ones with CORS headers.
+CUSTOMER_PATHS = customer_api.PATHS + widget_api.PATHS
 
 
 @web.middleware
@@ -71,7 +83,7 @@ async def headers(request: web.Request, handler):
     """CORS for the API (the widget may sit on another site; auth is a token,
     not a cookie), safe defaults for every response, and a clear answer when
     the database is down instead of a bare 500."""
-    if request.method == "OPTIONS" and request.path in customer_api.PATHS:
+    if request.method == "OPTIONS" and request.path in CUSTOMER_PATHS:
         return with_headers(request, web.Response())
     try:
         response = await handler(request)
@@ -86,7 +98,7 @@ async def headers(request: web.Request, handler):
 
 
 def with_headers(request: web.Request, response: ResponseT) -> ResponseT:
-    if request.path in customer_api.PATHS and not isinstance(response, web.WebSocketResponse):
+    if request.path in CUSTOMER_PATHS and not isinstance(response, web.WebSocketResponse):
         allowed, origin = request.app[ALLOWED_ORIGINS], request.headers.get("Origin", "")
         if "*" in allowed:
             response.headers["Access-Control-Allow-Origin"] = "*"
@@ -143,10 +155,12 @@ def create_app(
     # One lock per session keeps its messages in order; unused locks go away.
     app[LOCKS] = weakref.WeakValueDictionary()
     customer_api.add_routes(app)
+    widget_api.add_routes(app)
     agent_api.add_routes(app)
     teamwork_api.add_routes(app)
     suggestions_api.add_routes(app, actions_url, rasa_token)
     pages.add_routes(app)
+    attachments_api.setup(app, database_url, environment().attachments_folder)
     settings = get_settings()
     reopen.setup(
         app,

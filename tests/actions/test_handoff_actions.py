@@ -259,7 +259,7 @@ async def test_outside_opening_hours_the_customer_is_told_when_we_open(own_datab
     assert [m["response"] for m in dispatcher.messages] == ["utter_escalation_closed"] and escalated(events)
     assert (
         dispatcher.messages[0]["hours"]
-        == f"{ {'mon': 'lun', 'tue': 'mar', 'wed': 'mié', 'thu': 'jue', 'fri': 'vie', 'sat': 'sáb', 'sun': 'dom'}[other_day]} 03:00–03:01 (UTC)"
+        == f"{ {'mon': 'lun', 'tue': 'mar', 'wed': 'mié', 'thu': 'jue', 'fri': 'vie', 'sat': 'sáb', 'sun': 'dom'}[other_day]}., de 3:00 a 3:01, UTC"
     )
 
 

@@ -38,11 +38,66 @@ def test_a_night_shift_runs_past_midnight():
     assert not night.is_open(utc(2026, 11, 28, 16, 0))  # Saturday 23:00
 
 
-def test_hours_are_told_in_the_customer_language():
-    assert WEEKDAYS.describe("pt") == "seg–sex 09:00–18:00 (America/Sao_Paulo)"
-    assert WEEKDAYS.describe("zh") == "周一–周五 09:00–18:00 (America/Sao_Paulo)"
-    odd = OpeningHours.parse({"timezone": "UTC", "days": ["mon", "wed", "thu", "sun"]})
-    assert odd.describe("es") == "lun, mié–jue, dom 00:00–24:00 (UTC)"
+@pytest.mark.parametrize(
+    "language, script, text",
+    [
+        ("pt", None, "seg. a sex., das 9h às 18h, horário de Brasília"),
+        ("es", None, "lun. a vie., de 9:00 a 18:00, hora de Brasília"),
+        ("vi", None, "Thứ Hai–Thứ Sáu, 9:00–18:00, giờ Brasília"),
+        ("zh", None, "巴西利亚时间周一至周五 9:00–18:00"),
+        ("zh", "Hant", "巴西利亞時間週一至週五 9:00–18:00"),
+        ("fr", None, "seg. a sex., das 9h às 18h, horário de Brasília"),  # a language we do not write: pt
+    ],
+)
+def test_hours_are_written_for_people_in_the_customer_language(language, script, text):
+    assert WEEKDAYS.describe(language, script) == text
+    assert "America/Sao_Paulo" not in text and "(" not in text  # the replies put it in parentheses
+
+
+@pytest.mark.parametrize(
+    "hours, language, text",
+    [
+        ({"timezone": "UTC"}, "pt", "todos os dias, 24 horas, UTC"),
+        ({"timezone": "UTC"}, "zh", "UTC 每天 24 小时"),
+        (
+            {"timezone": "Europe/Madrid", "days": ["sat", "sun"], "open": "10:00", "close": "14:30"},
+            "es",
+            "sáb. y dom., de 10:00 a 14:30, hora peninsular española",
+        ),
+        (
+            {"timezone": "Asia/Ho_Chi_Minh", "days": ["sat", "sun"], "open": "08:00", "close": "12:00"},
+            "vi",
+            "Thứ Bảy và Chủ Nhật, 8:00–12:00, giờ Việt Nam",
+        ),
+        (
+            {
+                "timezone": "Asia/Shanghai",
+                "days": ["mon", "tue", "wed", "thu", "fri", "sat"],
+                "open": "08:30",
+                "close": "24:00",
+            },
+            "zh",
+            "北京时间周一至周六 8:30–24:00",
+        ),
+        (
+            {"timezone": "Asia/Tokyo", "days": ["mon", "wed", "thu", "fri", "sun"], "open": "22:00", "close": "01:00"},
+            "pt",
+            "seg., qua. a sex. e dom., das 22h à 1h, horário de Tokyo",
+        ),  # not in the table: the zone's city
+        (
+            {"timezone": "America/Argentina/Buenos_Aires", "days": ["mon"], "open": "00:00", "close": "12:00"},
+            "es",
+            "lun., de 0:00 a 12:00, hora de Argentina",
+        ),
+        (
+            {"timezone": "America/Sao_Paulo", "days": ["tue", "thu"], "open": "13:00", "close": "24:00"},
+            "pt",
+            "ter. e qui., das 13h à meia-noite, horário de Brasília",
+        ),
+    ],
+)
+def test_other_days_times_and_zones_read_naturally(hours, language, text):
+    assert OpeningHours.parse(hours).describe(language) == text
 
 
 @pytest.mark.parametrize(

@@ -165,7 +165,9 @@ def test_a_sales_agent_sees_their_queue_and_transfers_a_conversation_to_support(
 
     sign_in(browser, f"{url}/agent", name, password)
     wait_until(browser, lambda d: listed(d) == [str(sales.id)], "the sales agent's queue shows other queues")
-    assert browser.find_element("id", "my-queues").text == "Tus colas: sales"
+    assert (
+        browser.find_element("id", "my-queues").text == "Tus colas: ventas"
+    )  # the queue's name in the agent's language
     in_page(
         browser,
         "var s = document.getElementById('filter-queue'); s.value = '*'; s.dispatchEvent(new Event('change'));",
@@ -182,6 +184,6 @@ def test_a_sales_agent_sees_their_queue_and_transfers_a_conversation_to_support(
     wait_until(browser, lambda d: d.find_element("id", "transfer").is_displayed(), "no transfer form")
     in_page(browser, "document.getElementById('transfer-queue').value = 'support';")
     browser.find_element("css selector", "#transfer-form button").click()
-    wait_until(browser, lambda d: "Transferida a la cola support" in d.find_element("id", "notes-list").text, "no note")
+    wait_until(browser, lambda d: "Transferida a la cola soporte" in d.find_element("id", "notes-list").text, "no note")
     wait_until(browser, lambda d: listed(d) == [], "the transferred escalation stays in the agent's queue")
     assert store.get(sales.id).queue == "support"

@@ -254,7 +254,8 @@ def test_markup_as_text_person_button_language_choice_and_rating(assistant, brow
         "return (JSON.parse(Object.values(localStorage).find(v => v.includes('session_id')) || '{}')).session_id"
     )
     session_id = browser.execute_script(stored_session)
-    css(browser, ".atw-head button")[0].click()  # end the conversation
+    css(browser, ".atw-menu-button")[0].click()  # end the conversation, from the header's menu
+    css(browser, ".atw-end")[0].click()
     wait_until(browser, lambda d: css(d, ".atw-rate button"), "no rating")
     # The browser forgets it (a shared computer's next customer sees nothing of it).
     assert browser.execute_script(stored_session) != session_id and not bubbles(browser, "customer")

@@ -514,8 +514,9 @@
   function noteText_(note) {
     if (note.kind !== "transfer") return note.text;
     var d = note.details || {};
-    var from = d.from_agent ? d.from_agent + " · " + d.from_queue : d.from_queue;
-    return d.to_agent ? t("tw.moved_agent", { to: d.to_agent, from: from }) : t("tw.moved_queue", { to: d.to_queue, from: from });
+    var fromQueue = Desk.queueName(d.from_queue);
+    var from = d.from_agent ? d.from_agent + " · " + fromQueue : fromQueue;
+    return d.to_agent ? t("tw.moved_agent", { to: d.to_agent, from: from }) : t("tw.moved_queue", { to: Desk.queueName(d.to_queue), from: from });
   }
 
   function renderNotes() {

@@ -220,6 +220,7 @@
     var who = sender === "agent" ? (message.name || t("sender.agent")) : t("sender." + sender);
     li.appendChild(el("span", who + (message.mood ? " · " + Desk.mood(message.mood) : ""), "who"));
     li.appendChild(el("span", message.text));
+    Desk.emit("line", li, message);  // parts decorate a line (agent-attachments.js: the customer's files)
     $("transcript").appendChild(li);
     $("transcript").scrollTop = $("transcript").scrollHeight;
   }
@@ -243,6 +244,7 @@
       fact("fact.queue", Desk.queueName(detail.queue));
       fact("fact.status", Desk.status(detail.status) + (detail.agent ? " · " + detail.agent : ""));
       fact("fact.email", detail.email);
+      if (detail.customer_name) fact("fact.name", detail.customer_name);  // from the widget's pre-chat form
       fact("fact.waiting", Desk.duration(detail.waiting_seconds));
       $("articles").textContent = "";
       (detail.articles || []).forEach(function (article) {
@@ -261,7 +263,8 @@
       before.forEach(addLine);
       (detail.messages || []).forEach(function (message) {
         var at = message.at;
-        if (at && at < detail.created_at) return;
+        // (Files the customer attached before the hand-over are in no transcript: shown here.)
+        if (at && at < detail.created_at && !message.attachment) return;
         addLine(message);
       });
       var mine = detail.status === "assigned" && detail.agent === Desk.auth().agent;

@@ -172,7 +172,8 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         dispatcher.utter_message(response="utter_escalation_online", **where)
         return events
     if not open_now and queue.hours is not None:  # (a queue without hours is always open)
-        dispatcher.utter_message(response="utter_escalation_closed", hours=queue.hours.describe(language), **where)
+        hours = queue.hours.describe(language, tracker.get_slot("script") if language == "zh" else None)
+        dispatcher.utter_message(response="utter_escalation_closed", hours=hours, **where)
     else:
         dispatcher.utter_message(response="utter_escalation_offline", **where)
     if not record.email:  # asking again for a person does not ask for the address again

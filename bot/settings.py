@@ -158,7 +158,8 @@ class SmtpServer:
 
 
 def _no_password(url: str) -> str:
-    return re.sub(r"//([^:/@]*):[^@/]*@", r"//\1:***@", url)
+    # Everything between "//" and the last "@": a password may hold "/", ":" or "@".
+    return re.sub(r"//.*@", "//***@", url)
 
 
 @dataclass(frozen=True)

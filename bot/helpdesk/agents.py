@@ -214,11 +214,16 @@ class AgentSessions:
     def set_language(self, name: str, language: str) -> str:
         """Choose the agent's console language (ValueError for an unknown one); returns it as stored."""
         language = console_language(language)
+        change = agent_preferences.update().where(agent_preferences.c.name == name).values(language=language)
         with self.engine.begin() as db:
-            if not db.execute(
-                agent_preferences.update().where(agent_preferences.c.name == name).values(language=language)
-            ).rowcount:
+            if db.execute(change).rowcount:
+                return language
+        try:
+            with self.engine.begin() as db:
                 db.execute(agent_preferences.insert().values(name=name, language=language))
+        except sa.exc.IntegrityError:  # another tab chose at the same moment: the last choice wins
+            with self.engine.begin() as db:
+                db.execute(change)
         return language
 
     def _count_failure(self, key: str, lock: Any, now: float) -> None:
@@ -265,6 +270,10 @@ class AgentSessions:
         with self.engine.begin() as db:
             removed = db.execute(agent_accounts.delete().where(agent_accounts.c.name == name)).rowcount
             db.execute(agent_preferences.delete().where(agent_preferences.c.name == name))
+        # A new account of the same name must not inherit the old one's queues.
+        from bot.helpdesk.queues import QueueMembership
+
+        QueueMembership(self.database_url).set_queues(name, [])
         self.sign_out_everywhere(name)
         return bool(removed)
 

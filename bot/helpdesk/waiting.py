@@ -1,8 +1,9 @@
 """What a customer waiting in the queue is told when they write.
 
-While their escalation is queued and nobody has claimed it, the bot does not
-answer them as if nothing were pending: they are told their place in the
-queue, in their language and script. Not on every message, though: again
+While their escalation is queued, its queue open and someone of it online,
+the bot does not answer them as if nothing were pending: they are told
+their place in the queue, in their language and script (a ticket waiting
+for a closed or empty queue leaves them with the bot: bot.web.chat). Not on every message, though: again
 only when the place has changed or a while after the last time, and the
 last time is kept in the database (several web servers may share it).
 """
@@ -41,20 +42,8 @@ PLACE = {
     "esté libre; tus mensajes ya le llegan.",
     "vi": "Bạn đang ở vị trí {position} trong hàng chờ. Nhân viên hỗ trợ sẽ trả lời bạn ngay tại đây khi có người rảnh; "
     "tin nhắn của bạn đã được chuyển đến nhân viên.",
-    "zh-Hans": "您目前排在第 {position} 位。客服一有空就会在这里回复您,您的消息客服都能看到。",
-    "zh-Hant": "您目前排在第 {position} 位。客服一有空就會在這裡回覆您,您的訊息客服都看得到。",
-}
-
-# Outside the queue's opening hours ({hours}: OpeningHours.describe, in the customer's language and script).
-CLOSED = {
-    "pt": "Você é o {position}º na fila. Agora estamos fora do horário de atendimento ({hours}); a equipe responde "
-    "aqui mesmo assim que voltar, e suas mensagens já chegam até ela.",
-    "es": "Estás en el puesto {position} de la fila. Ahora estamos fuera del horario de atención ({hours}); el equipo "
-    "te responderá aquí mismo en cuanto vuelva, y tus mensajes ya le llegan.",
-    "vi": "Bạn đang ở vị trí {position} trong hàng chờ. Hiện đang ngoài giờ làm việc ({hours}); nhân viên sẽ trả lời "
-    "bạn ngay tại đây khi quay lại, tin nhắn của bạn đã được chuyển đến nhân viên.",
-    "zh-Hans": "您目前排在第 {position} 位。现在是非工作时间({hours}),客服上班后会在这里回复您,您的消息客服都能看到。",
-    "zh-Hant": "您目前排在第 {position} 位。現在是非工作時間({hours}),客服上班後會在這裡回覆您,您的訊息客服都看得到。",
+    "zh-Hans": "您目前排在第 {position} 位。客服一有空就会在这里回复您，您的消息客服都能看到。",
+    "zh-Hant": "您目前排在第 {position} 位。客服一有空就會在這裡回覆您，您的訊息客服都看得到。",
 }
 
 # Added when the customer gave an e-mail address (the agents' replies reach it once they have left).
@@ -62,8 +51,8 @@ BY_EMAIL = {
     "pt": " Se você sair, a resposta chega no seu e-mail.",
     "es": " Si te vas, la respuesta te llegará por correo electrónico.",
     "vi": " Nếu bạn rời đi, câu trả lời sẽ được gửi qua email của bạn.",
-    "zh-Hans": "如果您离开了,回复会发到您的邮箱。",
-    "zh-Hant": "如果您離開了,回覆會寄到您的電子郵件信箱。",
+    "zh-Hans": "如果您离开了，回复会发到您的邮箱。",
+    "zh-Hant": "如果您離開了，回覆會寄到您的電子郵件信箱。",
 }
 
 
@@ -72,16 +61,14 @@ def place_in_queue(
     language: Optional[str],
     script: Optional[str],
     has_email: bool = False,
-    closed_hours: Optional[str] = None,
     default: str = "pt",
 ) -> str:
-    """The customer's place in the queue, in their language (and script, for
-    Chinese); `closed_hours`: the queue is closed now, these are its hours."""
+    """The customer's place in the queue, in their language (and script, for Chinese)."""
     language = language if language in ("pt", "es", "vi", "zh") else default
     key = ("zh-Hant" if script == "Hant" else "zh-Hans") if language == "zh" else language
     if key not in PLACE:
         key = "pt"
-    text = (CLOSED if closed_hours is not None else PLACE)[key].format(position=position, hours=closed_hours)
+    text = PLACE[key].format(position=position)
     return text + (BY_EMAIL[key] if has_email else "")
 
 

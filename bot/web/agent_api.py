@@ -240,11 +240,17 @@ async def list_escalations(request: web.Request) -> web.Response:
     return web.json_response([summary(r) for r in records])
 
 
+MAX_ID = 2**31 - 1  # larger ids exist in no table (and overflow SQLite's integers)
+
+
 def _escalation_id(request: web.Request) -> int:
     try:
-        return int(request.match_info["id"])
+        number = int(request.match_info["id"])
     except ValueError:
-        raise ApiError(404, "not_found", "No such escalation.") from None
+        number = 0
+    if not 1 <= number <= MAX_ID:
+        raise ApiError(404, "not_found", "No such escalation.")
+    return number
 
 
 async def _live_messages(request: web.Request, record: Escalation):

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.helpdesk.conversations import ChatLine, ChatStore, Session, chat_line
 from bot.helpdesk.escalations import ASSIGNED, QUEUED, Escalation
 from bot.helpdesk.pending import PendingMessages
+from bot.helpdesk.queues import QueueMembership
 from bot.helpdesk.waiting import QueueNotices, place_in_queue
 from bot.languages import CLIENT, CONTACT, REPLY_LANGUAGE
 from bot.settings import LANGUAGES, get_settings
@@ -127,12 +128,22 @@ async def tell_the_place(
 
     None when the bot should take the message after all: the conversation is
     in a form (the e-mail address the bot asked for when nobody was online),
-    or Rasa cannot say whether it is (the message then waits as usual)."""
+    or Rasa cannot say whether it is (the message then waits as usual); and
+    when the escalation waits as a ticket (its queue closed or nobody of it
+    online): a customer who comes back hours later gets the bot's answers
+    meanwhile, and the agents still see every message."""
     try:
         if await app[RASA].active_form(session.id) is not None:
             return None
     except AssistantUnavailable as error:
         logger.info("form of %s unknown, the message goes the usual way: %s", session.id, error)
+        return None
+    queue = get_settings().escalation.queue(held.queue)
+    if queue.hours is not None and not queue.is_open():
+        return None
+    membership = QueueMembership(app[STORE].database_url)
+    nobody: List[str] = []
+    if not await unless_the_database_is_down("who is online", nobody, membership.online_in, held.queue):
         return None
     escalations = app[ESCALATIONS]
     position = await unless_the_database_is_down("the place in the queue", 0, escalations.position, held.id)
@@ -145,9 +156,7 @@ async def tell_the_place(
         return []  # told this place a moment ago; the agents see the message
     language = held.language or session.language or get_settings().default_language
     script = held.script if held.language else session.script
-    queue = get_settings().escalation.queue(held.queue)
-    closed = queue.hours.describe(language, script) if queue.hours is not None and not queue.is_open() else None
-    answer = place_in_queue(position, language, script, has_email=bool(held.email), closed_hours=closed)
+    answer = place_in_queue(position, language, script, has_email=bool(held.email))
     extra: Dict[str, Any] = {"buttons": [], "language": language, "script": script}
     unrecorded = [chat_line("bot", answer, extra, time.time())]
     stored = await unless_the_database_is_down(

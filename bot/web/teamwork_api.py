@@ -31,7 +31,7 @@ from bot.helpdesk.notes import NoteStore
 from bot.helpdesk.queues import QueueMembership
 from bot.helpdesk.transfer import TransferRefused, transfer
 from bot.web import events
-from bot.web.agent_api import CONSOLES, require_agent, summary
+from bot.web.agent_api import CONSOLES, MAX_ID, require_agent, summary
 from bot.web.http import AGENTS, ESCALATIONS, HUB, PRESENCE, RASA, STORE, ApiError, read_json
 from bot.web.rasa_client import AssistantUnavailable
 
@@ -44,9 +44,12 @@ MEMBERSHIP = web.AppKey("membership", QueueMembership)
 
 def _number(request: web.Request, key: str, what: str) -> int:
     try:
-        return int(request.match_info[key])
+        number = int(request.match_info[key])
     except ValueError:
-        raise ApiError(404, "not_found", f"No such {what}.") from None
+        number = 0
+    if not 1 <= number <= MAX_ID:
+        raise ApiError(404, "not_found", f"No such {what}.")
+    return number
 
 
 async def mine(request: web.Request, agent: str) -> Optional[List[str]]:
@@ -108,7 +111,8 @@ async def get_canned(request: web.Request) -> web.Response:
     body["agent"] = version_for(reply.texts, agent_language).as_dict()
     if request.query.get("escalation"):
         try:
-            record = await asyncio.to_thread(request.app[ESCALATIONS].get, int(request.query["escalation"]))
+            wanted = int(request.query["escalation"])
+            record = await asyncio.to_thread(request.app[ESCALATIONS].get, wanted) if 1 <= wanted <= MAX_ID else None
         except ValueError:
             record = None
         if record is None:

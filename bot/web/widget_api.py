@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.settings import get_settings
 from bot.web.customer_api import authenticated
-from bot.web.http import STORE, ApiError, read_json
+from bot.web.http import ESCALATIONS, STORE, ApiError, read_json
 from bot.widget_settings import ui_language
 
 # The same shape actions/handoff.py accepts for an escalation's e-mail.
@@ -65,6 +65,11 @@ async def post_contact(request: web.Request) -> web.Response:
         raise ApiError(409, "prechat_disabled", "This help desk has no pre-chat form.")
     name, email = check_contact(data, settings.prechat_required)
     await asyncio.to_thread(request.app[STORE].set_contact, session.id, name, email)
+    # "Talk to a person" may have been pressed before the form was filled: the
+    # open escalation gets the address, so the agent's reply can reach it.
+    held = await asyncio.to_thread(request.app[ESCALATIONS].open_for, session.id)
+    if held is not None and email and not held.email:
+        await asyncio.to_thread(request.app[ESCALATIONS].set_email, held.id, email)
     return web.json_response({"name": name, "email": email})
 
 

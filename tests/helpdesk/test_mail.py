@@ -63,6 +63,7 @@ def test_settings_read_smtp_url_and_the_environment_wins(monkeypatch):
     [
         ("http://mail.example", "must look like smtp://"),
         ("smtp://user:secret@mail.example:99999", "port"),
+        ("smtp://user:se/cret@mail.example:587", "port"),  # "/" in a password: still hidden
         ("smtp://mail.example?starttls=maybe", "starttls must be one of"),
     ],
 )

@@ -456,3 +456,11 @@ async def test_an_agent_chooses_the_console_language_and_keeps_it_at_the_next_si
     wrong = await client.post("/api/agent/settings", json={"language": "tlh"}, headers=agent)
     assert wrong.status == 400 and "zh-Hant" in (await wrong.json())["message"]
     assert (await client.post("/api/agent/settings", json={"language": "pt"})).status == 401
+
+
+async def test_an_id_too_large_for_the_database_is_simply_unknown(client):
+    agent = await sign_in(client)
+    huge = "9" * 25
+    for path in (f"/api/escalations/{huge}", f"/api/escalations/{huge}/notes", f"/api/canned/{huge}"):
+        reply = await client.get(path, headers=agent)
+        assert reply.status == 404 and (await reply.json())["error"] == "not_found", path

@@ -18,6 +18,7 @@ import pytest
 
 from bot.helpdesk.agents import AgentSessions
 from bot.helpdesk.escalations import EscalationStore, NewEscalation
+from bot.helpdesk.presence import Presence
 from bot.launcher import Server
 from tests.servers import free_port, post_json, service_env
 from tests.web.test_widget_browser import CHROMEDRIVER, CHROMIUM, css, make_browser, open_widget, shot, wait_until
@@ -88,6 +89,7 @@ def test_talk_to_a_person_is_hidden_while_an_agent_chats_and_back_after_hand_bac
     name, password = f"ana-{secrets.token_hex(3)}", secrets.token_urlsafe(16)
     AgentSessions({}, database_url).add_account(name, password)
     token = post_json(f"{url}/api/agent/login", {"name": name, "password": password})["token"]
+    Presence(database_url).seen(name)  # her console is open: the customer waits for her live
 
     open_widget(browser, url)
     button = human_button(browser)

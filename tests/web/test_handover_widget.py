@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 import bot.web.server as server
 from bot.helpdesk.agents import hash_password
 from bot.helpdesk.escalations import EscalationStore, NewEscalation
+from bot.helpdesk.presence import Presence
 from bot.helpdesk.waiting import AGAIN_AFTER_SECONDS, QueueNotices
 from bot.settings import get_settings
 from tests.servers import always_open_settings
@@ -75,6 +76,7 @@ async def client(rasa, database_url, settings):
     test_client.notices = QueueNotices(database_url)
     reply = await test_client.post("/api/agent/login", json={"name": "ana", "password": PASSWORD})
     test_client.agent = {"Authorization": f"Bearer {(await reply.json())['token']}"}
+    Presence(database_url).seen("ana")  # her console is open: customers wait for her live
     yield test_client
     await test_client.close()
 
@@ -224,16 +226,8 @@ async def test_the_place_is_kept_per_escalation(client):
     assert (await say(client, customer, "alguem?"))[0].startswith("Você é o 1º na fila")
 
 
-@pytest.mark.parametrize(
-    "language, script, expected",
-    [
-        ("pt", None, "Agora estamos fora do horário de atendimento ("),
-        ("zh", "Hant", "現在是非工作時間("),
-    ],
-)
-async def test_outside_opening_hours_the_customer_is_told_when_the_team_is_in(
-    client, settings, language, script, expected
-):
+async def test_a_ticket_waiting_outside_opening_hours_leaves_the_customer_with_the_bot(client, settings):
+    """Hours later, nobody is there to answer: the bot does, and the agents still see the message."""
     import yaml
 
     days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -248,8 +242,14 @@ async def test_outside_opening_hours_the_customer_is_told_when_the_team_is_in(
     settings.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     get_settings.cache_clear()
     customer = await new_session(client)
-    escalate(client, customer["session_id"], language, script)
-    told = (await say(client, customer, "alo?"))[0]
-    assert expected in told and ("da meia-noite às 23h59, UTC" if language == "pt" else "0:00–23:59") in told
-    if script == "Hant":
-        assert "周" not in told and "週" in told  # the days in Traditional script too
+    record = escalate(client, customer["session_id"])
+    assert await say(client, customer, "como mudo minha senha?") == ["echo: como mudo minha senha?"]
+    detail = await (await client.get(f"/api/escalations/{record.id}", headers=client.agent)).json()
+    assert any(m["text"] == "como mudo minha senha?" for m in detail["messages"])
+
+
+async def test_with_nobody_of_the_queue_online_the_bot_answers_the_waiting_customer(client, database_url):
+    Presence(database_url).gone("ana")
+    customer = await new_session(client)
+    escalate(client, customer["session_id"], queue="sales")
+    assert await say(client, customer, "tem alguem ai?") == ["echo: tem alguem ai?"]

@@ -94,6 +94,18 @@ async def test_the_pre_chat_e_mail_travels_with_every_message_to_rasa(client, ra
     assert rasa.received[-1]["metadata"]["contact"] == {"name": "Ana Souza", "email": "ana@empresa.com.br"}
 
 
+async def test_an_escalation_made_before_the_form_was_filled_gets_its_e_mail(client, database_url):
+    """ "Talk to a person" pressed first, the form filled next: the agent's reply can still reach the customer."""
+    from bot.helpdesk.escalations import EscalationStore, NewEscalation
+
+    session = await new_session(client)
+    store = EscalationStore(database_url)
+    record = store.create(NewEscalation(session["session_id"], "request_human", 2, "support", "pt"))
+    reply = await client.post("/api/contact", json={**session, "name": "Ana", "email": "ana@empresa.com.br"})
+    assert reply.status == 200
+    assert store.get(record.id).email == "ana@empresa.com.br"
+
+
 async def test_without_the_form_no_contact_goes_to_rasa(client, rasa):
     session = await new_session(client)
     await client.post("/api/messages", json={**session, "text": "oi"})

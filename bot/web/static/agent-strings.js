@@ -55,8 +55,8 @@ window.Desk.strings({
     "fact.priority": "Priority",
     "fact.queue": "Queue",
     "fact.status": "Status",
-    "fact.email": "E-mail",
     "fact.name": "Name",
+    "fact.email": "E-mail",
     "fact.waiting": "Waiting",
     "detail.articles": "Articles the bot tried",
     "detail.conversation": "Conversation",
@@ -94,6 +94,8 @@ window.Desk.strings({
     "error.not_yours": "Claim the escalation first.",
     "error.not_found": "Not found.",
     "error.unavailable": "The help desk cannot reach its database or a server; try again shortly.",
+    "error.forbidden": "Only an admin agent may do this.",
+    "error.bad_language": "That console language does not exist.",
     "error.bad_message": "Write a reply first (at most 4000 characters)."
   },
   "pt": {
@@ -150,8 +152,8 @@ window.Desk.strings({
     "fact.priority": "Prioridade",
     "fact.queue": "Fila",
     "fact.status": "Situação",
-    "fact.email": "E-mail",
     "fact.name": "Nome",
+    "fact.email": "E-mail",
     "fact.waiting": "Espera",
     "detail.articles": "Artigos que o bot tentou",
     "detail.conversation": "Conversa",
@@ -189,6 +191,8 @@ window.Desk.strings({
     "error.not_yours": "Assuma o atendimento primeiro.",
     "error.not_found": "Não encontrado.",
     "error.unavailable": "O atendimento não alcança o banco de dados ou um servidor; tente de novo em instantes.",
+    "error.forbidden": "Só um agente administrador pode fazer isso.",
+    "error.bad_language": "Esse idioma do console não existe.",
     "error.bad_message": "Escreva uma resposta primeiro (no máximo 4000 caracteres)."
   },
   "es": {
@@ -245,8 +249,8 @@ window.Desk.strings({
     "fact.priority": "Prioridad",
     "fact.queue": "Cola",
     "fact.status": "Estado",
-    "fact.email": "Correo",
     "fact.name": "Nombre",
+    "fact.email": "Correo",
     "fact.waiting": "Espera",
     "detail.articles": "Artículos que probó el bot",
     "detail.conversation": "Conversación",
@@ -284,6 +288,8 @@ window.Desk.strings({
     "error.not_yours": "Toma la conversación primero.",
     "error.not_found": "No encontrado.",
     "error.unavailable": "El soporte no puede acceder a su base de datos o a un servidor; inténtalo en un momento.",
+    "error.forbidden": "Solo un agente administrador puede hacer esto.",
+    "error.bad_language": "Ese idioma de la consola no existe.",
     "error.bad_message": "Escribe una respuesta primero (máximo 4000 caracteres)."
   },
   "vi": {
@@ -340,8 +346,8 @@ window.Desk.strings({
     "fact.priority": "Mức ưu tiên",
     "fact.queue": "Hàng chờ",
     "fact.status": "Trạng thái",
-    "fact.email": "Email",
     "fact.name": "Họ tên",
+    "fact.email": "Email",
     "fact.waiting": "Thời gian chờ",
     "detail.articles": "Bài viết bot đã thử",
     "detail.conversation": "Cuộc trò chuyện",
@@ -379,6 +385,8 @@ window.Desk.strings({
     "error.not_yours": "Hãy nhận xử lý cuộc này trước.",
     "error.not_found": "Không tìm thấy.",
     "error.unavailable": "Hệ thống không kết nối được cơ sở dữ liệu hoặc máy chủ; vui lòng thử lại sau.",
+    "error.forbidden": "Chỉ nhân viên quản trị mới làm được việc này.",
+    "error.bad_language": "Ngôn ngữ này không có trong bảng điều khiển.",
     "error.bad_message": "Hãy viết câu trả lời trước (tối đa 4000 ký tự)."
   },
   "zh-Hans": {
@@ -435,8 +443,8 @@ window.Desk.strings({
     "fact.priority": "优先级",
     "fact.queue": "队列",
     "fact.status": "状态",
-    "fact.email": "电子邮箱",
     "fact.name": "姓名",
+    "fact.email": "电子邮箱",
     "fact.waiting": "等待时间",
     "detail.articles": "机器人尝试过的文章",
     "detail.conversation": "对话内容",
@@ -474,6 +482,8 @@ window.Desk.strings({
     "error.not_yours": "请先接手该会话。",
     "error.not_found": "未找到。",
     "error.unavailable": "系统无法连接数据库或服务器，请稍后再试。",
+    "error.forbidden": "只有管理员客服可以执行此操作。",
+    "error.bad_language": "控制台没有这种语言。",
     "error.bad_message": "请先输入回复（最多 4000 个字符）。"
   },
   "zh-Hant": {
@@ -530,8 +540,8 @@ window.Desk.strings({
     "fact.priority": "優先級",
     "fact.queue": "佇列",
     "fact.status": "狀態",
-    "fact.email": "電子郵件",
     "fact.name": "姓名",
+    "fact.email": "電子郵件",
     "fact.waiting": "等候時間",
     "detail.articles": "機器人嘗試過的文章",
     "detail.conversation": "對話內容",
@@ -569,6 +579,8 @@ window.Desk.strings({
     "error.not_yours": "請先接手該對話。",
     "error.not_found": "找不到。",
     "error.unavailable": "系統無法連線資料庫或伺服器，請稍後再試。",
+    "error.forbidden": "只有管理員客服可以執行此操作。",
+    "error.bad_language": "控制台沒有這種語言。",
     "error.bad_message": "請先輸入回覆（最多 4000 個字元）。"
   }
 });

@@ -181,9 +181,14 @@
     if (/^image\//.test(file.type)) {
       bubble.appendChild(el("img", { "class": "atw-thumb", src: url, alt: file.name }));
     } else {  // a PDF is downloaded (the server says so), never shown in the page
-      var a = el("a", { href: url, download: file.name, target: "_blank", rel: "noopener noreferrer" });
+      var a = el("a", { download: file.name, rel: "noopener noreferrer" });
       a.append(el("span", {}, file.name), el("span", { "class": "atw-size" }, " (PDF, " + fileSize(file.size) + ")"));
       bubble.appendChild(a);
+      // Fetched, then linked as a blob: an address with the session's token
+      // would stay in the browser's downloads and history for the next person.
+      fetch(url).then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.blob(); })
+        .then(function (blob) { a.href = URL.createObjectURL(blob); })
+        .catch(function () { a.setAttribute("aria-disabled", "true"); });
     }
   }
 

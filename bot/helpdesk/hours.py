@@ -10,6 +10,7 @@ shift runs past midnight (22:00-06:00); `close: "24:00"` is the end of the day.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from typing import Any, List, Mapping, Optional, Tuple
@@ -161,6 +162,9 @@ def zone_name(zone: str, language: str, script: Optional[str] = None) -> str:
         return ZONE_NAMES[zone][key]
     if zone.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT"):
         return "UTC"
+    offset = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", zone)
+    if offset:  # POSIX signs: Etc/GMT+3 is three hours BEHIND UTC
+        return f"UTC{'−' if offset.group(1) == '+' else '+'}{int(offset.group(2))}"
     return ZONE_PATTERN[key].format(zone.rsplit("/", 1)[-1].replace("_", " "))
 
 

@@ -54,14 +54,17 @@ def _refusal(error: Refused) -> ApiError:
     return ApiError(error.status, error.code, error.message)
 
 
-async def _read_upload(request: web.Request, max_bytes: int) -> Tuple[Dict[str, str], str, bytes]:
-    """The form's small fields, the file's name and its bytes (at most max_bytes, else refused)."""
+async def _read_upload(request: web.Request, max_bytes: int) -> Tuple[Dict[str, str], Any, str, bytes]:
+    """The form's small fields, its session, the file's name and its bytes (at most max_bytes, else refused).
+
+    The session is checked before the file is read: a stranger's upload is
+    refused without taking in megabytes (the widget sends the file last)."""
     if request.content_type != "multipart/form-data":
         raise ApiError(400, "bad_request", "Send multipart/form-data with session_id, token and file.")
     if request.content_length is not None and request.content_length > max_bytes + 64 * 1024:
         raise _refusal(files.refuse_size(get_settings().attachments))
     fields: Dict[str, str] = {}
-    name, data = "", None
+    name, data, session = "", None, None
     try:
         reader = await request.multipart()
         for _ in range(MAX_PARTS):
@@ -71,6 +74,11 @@ async def _read_upload(request: web.Request, max_bytes: int) -> Tuple[Dict[str, 
             if not isinstance(part, BodyPartReader):
                 raise ApiError(400, "bad_request", "Send one flat form.")
             if part.name == "file" and data is None:
+                session = await asyncio.to_thread(
+                    request.app[STORE].authenticate, fields.get("session_id"), fields.get("token")
+                )
+                if session is None:
+                    raise ApiError(401, "unauthorized", "Send the session_id and its token before the file.")
                 # Browsers send %22 for a quote in the name, some clients percent-encode it all.
                 name, chunks = unquote(part.filename or ""), bytearray()
                 while chunk := await part.read_chunk(64 * 1024):
@@ -91,19 +99,15 @@ async def _read_upload(request: web.Request, max_bytes: int) -> Tuple[Dict[str, 
         raise ApiError(400, "bad_request", "Send multipart/form-data with session_id, token and file.") from None
     if data is None:
         raise ApiError(400, "bad_request", "Send the file in the form's 'file' field.")
-    return fields, name, data
+    return fields, session, name, data
 
 
 async def upload(request: web.Request) -> web.Response:
     settings = get_settings().attachments
     try:
-        fields, name, data = await asyncio.wait_for(_read_upload(request, settings.max_bytes), UPLOAD_SECONDS)
+        fields, session, name, data = await asyncio.wait_for(_read_upload(request, settings.max_bytes), UPLOAD_SECONDS)
     except asyncio.TimeoutError:
         raise ApiError(408, "too_slow", "The file came too slowly.") from None
-    store = request.app[STORE]
-    session = await asyncio.to_thread(store.authenticate, fields.get("session_id"), fields.get("token"))
-    if session is None:
-        raise ApiError(401, "unauthorized", "Unknown session or wrong token.")
     if not request.app[LIMITER].allow(session.id):
         raise ApiError(429, "rate_limited", "Too many messages; wait a few seconds.")
     async with session_lock(request.app, session.id):

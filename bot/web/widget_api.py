@@ -33,8 +33,14 @@ PATHS = ("/api/widget/config", "/api/contact")  # called by a widget on another 
 
 async def widget_config(request: web.Request) -> web.Response:
     language = ui_language(request.query.get("language"))
+    settings = get_settings()
+    files = settings.attachments
     return web.json_response(
-        get_settings().widget.for_language(language),
+        # The paperclip shows only when files are accepted, and offers only their types.
+        {
+            **settings.widget.for_language(language),
+            "attachments": {"types": list(files.types), "max_bytes": files.max_bytes},
+        },
         headers={"Cache-Control": f"public, max-age={CONFIG_SECONDS}"},
     )
 

@@ -114,3 +114,10 @@ def test_wrong_hours_are_refused_with_a_reason(hours, problem):
 def test_a_queue_without_hours_is_always_open():
     settings = parse_escalation({"queues": {"support": {}}})
     assert settings.queue("support").is_open(utc(2026, 11, 29, 3, 0))
+
+
+def test_a_fixed_offset_zone_is_named_by_its_real_offset():
+    from bot.helpdesk.hours import zone_name
+
+    assert zone_name("Etc/GMT+3", "pt") == "UTC−3"  # POSIX: GMT+3 is three hours behind, as in Brasília
+    assert zone_name("Etc/GMT-7", "vi") == "UTC+7"

@@ -360,3 +360,17 @@ async def test_a_photo_of_almost_five_megabytes_is_taken_and_one_over_is_refused
     assert status == 201 and body["message"]["attachment"]["size"] == 5_000_000
     status, body = await upload(client, customer, photo + b"\x00", "camera.jpg")
     assert (status, body["error"]) == (413, "attachment_too_big")
+
+
+async def test_a_file_sent_before_the_session_is_refused_unread(client):
+    """The session comes first in the form: the server checks it before it takes a file in,
+    so a stranger cannot make it read megabytes (the widget sends the file last)."""
+    from aiohttp import FormData
+
+    session = await new_session(client)
+    form = FormData()
+    form.add_field("file", b"\x89PNG\r\n\x1a\n" + b"0" * 1000, filename="a.png", content_type="image/png")
+    form.add_field("session_id", session["session_id"])
+    form.add_field("token", session["token"])
+    reply = await client.post("/api/attachments", data=form)
+    assert reply.status == 401 and "before the file" in (await reply.json())["message"]

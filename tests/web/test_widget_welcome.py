@@ -70,6 +70,7 @@ async def test_the_configuration_has_the_greeting_and_starters_in_the_customers_
     assert config["starters"][-1]["payload"] == "/request_human"  # talk to a person, in every language
     assert config["proactive"]["after_seconds"] == 0  # off by default
     assert config["prechat"] == {"enabled": True, "required": ["email"]}
+    assert "application/pdf" in config["attachments"]["types"]  # the paperclip shows, offering these
 
 
 async def test_the_traditional_starters_send_traditional_text(client):

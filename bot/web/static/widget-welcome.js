@@ -8,11 +8,11 @@
 (function () {
   "use strict";
   var S = {
-    pt: { greeting: "Olá! Como podemos ajudar?", intro: "Antes de começar, diga como podemos falar com você.", name: "Nome", email: "E-mail", optional: "(opcional)", start: "Começar conversa", skip: "Pular", missing_name: "Informe seu nome.", missing_email: "Informe seu e-mail.", bad_email: "Esse e-mail não parece válido (exemplo: ana@empresa.com).", bad_name: "Nome longo demais.", error: "Não foi possível enviar. Tente de novo.", dismiss: "Dispensar a mensagem", starters: "Sugestões" },
-    es: { greeting: "¡Hola! ¿Cómo podemos ayudarte?", intro: "Antes de empezar, dinos cómo contactarte.", name: "Nombre", email: "Correo electrónico", optional: "(opcional)", start: "Empezar conversación", skip: "Omitir", missing_name: "Escribe tu nombre.", missing_email: "Escribe tu correo electrónico.", bad_email: "Ese correo no parece válido (ejemplo: ana@empresa.com).", bad_name: "Nombre demasiado largo.", error: "No se pudo enviar. Inténtalo de nuevo.", dismiss: "Descartar el mensaje", starters: "Sugerencias" },
-    vi: { greeting: "Xin chào! Chúng tôi có thể giúp gì cho bạn?", intro: "Trước khi bắt đầu, hãy cho chúng tôi biết cách liên hệ với bạn.", name: "Họ tên", email: "Email", optional: "(không bắt buộc)", start: "Bắt đầu trò chuyện", skip: "Bỏ qua", missing_name: "Vui lòng nhập họ tên.", missing_email: "Vui lòng nhập email.", bad_email: "Email này có vẻ không hợp lệ (ví dụ: an@congty.vn).", bad_name: "Họ tên quá dài.", error: "Không gửi được. Vui lòng thử lại.", dismiss: "Ẩn lời nhắn", starters: "Gợi ý" },
-    "zh-Hans": { greeting: "您好!有什么可以帮您?", intro: "开始之前,请留下您的联系方式。", name: "姓名", email: "电子邮箱", optional: "(选填)", start: "开始对话", skip: "跳过", missing_name: "请填写姓名。", missing_email: "请填写电子邮箱。", bad_email: "电子邮箱格式不正确(例如:li@example.cn)。", bad_name: "姓名太长。", error: "发送失败,请重试。", dismiss: "关闭提示", starters: "常见问题" },
-    "zh-Hant": { greeting: "您好!有什麼可以幫您?", intro: "開始之前,請留下您的聯絡方式。", name: "姓名", email: "電子郵件", optional: "(選填)", start: "開始對話", skip: "略過", missing_name: "請填寫姓名。", missing_email: "請填寫電子郵件。", bad_email: "電子郵件格式不正確(例如:li@example.tw)。", bad_name: "姓名太長。", error: "傳送失敗,請重試。", dismiss: "關閉提示", starters: "常見問題" }
+    pt: { greeting: "Olá! Como podemos ajudar?", intro: "Antes de começar, diga como podemos falar com você.", name: "Nome", email: "E-mail", optional: "(opcional)", start: "Começar conversa", skip: "Pular", missing_name: "Informe seu nome.", missing_email: "Informe seu e-mail.", bad_email: "Esse e-mail não parece válido (exemplo: ana@empresa.com).", bad_name: "Nome longo demais.", dismiss: "Dispensar a mensagem", starters: "Sugestões" },
+    es: { greeting: "¡Hola! ¿Cómo podemos ayudarte?", intro: "Antes de empezar, dinos cómo contactarte.", name: "Nombre", email: "Correo electrónico", optional: "(opcional)", start: "Empezar conversación", skip: "Omitir", missing_name: "Escribe tu nombre.", missing_email: "Escribe tu correo electrónico.", bad_email: "Ese correo no parece válido (ejemplo: ana@empresa.com).", bad_name: "Nombre demasiado largo.", dismiss: "Descartar el mensaje", starters: "Sugerencias" },
+    vi: { greeting: "Xin chào! Chúng tôi có thể giúp gì cho bạn?", intro: "Trước khi bắt đầu, hãy cho chúng tôi biết cách liên hệ với bạn.", name: "Họ tên", email: "Email", optional: "(không bắt buộc)", start: "Bắt đầu trò chuyện", skip: "Bỏ qua", missing_name: "Vui lòng nhập họ tên.", missing_email: "Vui lòng nhập email.", bad_email: "Email này có vẻ không hợp lệ (ví dụ: an@congty.vn).", bad_name: "Họ tên quá dài.", dismiss: "Ẩn lời nhắn", starters: "Gợi ý" },
+    "zh-Hans": { greeting: "您好!有什么可以帮您?", intro: "开始之前,请留下您的联系方式。", name: "姓名", email: "电子邮箱", optional: "(选填)", start: "开始对话", skip: "跳过", missing_name: "请填写姓名。", missing_email: "请填写电子邮箱。", bad_email: "电子邮箱格式不正确(例如:li@example.cn)。", bad_name: "姓名太长。", dismiss: "关闭提示", starters: "常见问题" },
+    "zh-Hant": { greeting: "您好!有什麼可以幫您?", intro: "開始之前,請留下您的聯絡方式。", name: "姓名", email: "電子郵件", optional: "(選填)", start: "開始對話", skip: "略過", missing_name: "請填寫姓名。", missing_email: "請填寫電子郵件。", bad_email: "電子郵件格式不正確(例如:li@example.tw)。", bad_name: "姓名太長。", dismiss: "關閉提示", starters: "常見問題" }
   };
   var EMAIL = /^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
 
@@ -91,8 +91,9 @@
             var code = answer && answer.error;
             if (code === "bad_email" || code === "missing_email") fail(s(code), email.input);
             else if (code === "bad_name" || code === "missing_name") fail(s(code), name.input);
-            else if (code === "prechat_disabled") finish();
-            else fail(s("error"));
+            // Anything else (the database or the network down): the customer chats
+            // anyway, and the bot asks for the e-mail if a person is needed.
+            else finish();
           });
       });
       api.form.hidden = true;  // the conversation starts once the form is done

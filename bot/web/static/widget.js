@@ -143,19 +143,33 @@
   form.insertBefore(clip, input);
   form.appendChild(chooser);
   clip.addEventListener("click", function () { chooser.click(); });
+  // One after another: several files at once would run into the messages' rate limit.
+  var uploads = Promise.resolve();
+  function queueUploads(files) {
+    files.forEach(function (file) { uploads = uploads.then(function () { return uploadFile(file, 0); }); });
+  }
   chooser.addEventListener("change", function () {
-    [].slice.call(chooser.files || []).forEach(uploadFile);
+    queueUploads([].slice.call(chooser.files || []));
     chooser.value = "";
     input.focus();
   });
   panel.addEventListener("dragover", function (e) { e.preventDefault(); });
   panel.addEventListener("drop", function (e) {
     e.preventDefault();
-    [].slice.call((e.dataTransfer && e.dataTransfer.files) || []).forEach(uploadFile);
+    queueUploads([].slice.call((e.dataTransfer && e.dataTransfer.files) || []));
   });
+  // helpdesk.yml may turn files off (widget.attachments.types: []) or narrow them.
+  var ACCEPT_EXTRA = { "image/png": ".png", "image/jpeg": ".jpg,.jpeg", "image/gif": ".gif", "image/webp": ".webp", "application/pdf": ".pdf" };
+  function attachmentsAllowed() {
+    welcomeConfig().then(function (c) {
+      var types = (c.attachments && c.attachments.types) || [];
+      clip.hidden = !types.length;
+      chooser.accept = types.concat(types.map(function (type) { return ACCEPT_EXTRA[type] || ""; })).filter(Boolean).join(",");
+    }, function () { /* unknown: keep the paperclip, the server still checks */ });
+  }
   function applyAttachmentLanguage() { clip.setAttribute("aria-label", ta("attach")); clip.title = ta("attach"); }
-  function uploadFile(file) {
-    if (!state.saved.session_id) { note(t("offline")); return; }
+  function uploadFile(file, tries) {
+    if (!state.saved.session_id) { note(t("offline")); return Promise.resolve(); }
     var body = new FormData();
     body.append("session_id", state.saved.session_id);
     body.append("token", state.saved.token);
@@ -165,11 +179,18 @@
     log.appendChild(sending);
     log.scrollTop = log.scrollHeight;
     // The stored file comes back as a message event to every tab, this one too.
-    fetch(server + "/api/attachments", { method: "POST", body: body })
-      .then(function (r) { return r.json().then(function (json) { if (!r.ok) throw json; return json; }); })
+    return fetch(server + "/api/attachments", { method: "POST", body: body })
+      .then(function (r) {
+        // A proxy's own refusal is no JSON (nginx's 413 page): still say what happened.
+        var refused = { error: r.status === 413 ? "attachment_too_big" : "error" };
+        return r.json().catch(function () { throw refused; }).then(function (json) { if (!r.ok) throw json; return json; });
+      })
       .then(function () { sending.remove(); }, function (error) {
         sending.remove();
         var code = error && error.error;
+        if (code === "rate_limited" && tries < 5) {  // wait a little and send it again
+          return new Promise(function (done) { setTimeout(done, 2000); }).then(function () { return uploadFile(file, tries + 1); });
+        }
         note(TA[state.lang][code] ? ta(code) : T[state.lang][code] ? t(code) : t("error"));
       });
   }
@@ -470,7 +491,7 @@
     root.classList.toggle("atw-open", open);
     launch.setAttribute("aria-expanded", String(open));
     if (!open) menu.close(false);
-    if (open) { state.unread = 0; input.focus(); log.scrollTop = log.scrollHeight; welcomeOnOpen(); }
+    if (open) { state.unread = 0; input.focus(); log.scrollTop = log.scrollHeight; welcomeOnOpen(); attachmentsAllowed(); }
     updateLauncher();
   }
   launch.addEventListener("click", function () { setOpen(!state.open); if (!state.open) launch.focus(); });

@@ -304,6 +304,13 @@ def test_the_pre_chat_form_checks_the_e_mail_and_sends_it_with_the_conversation(
         assert email.is_displayed() and css(driver, "#atw-pc-name")[0].is_displayed()
         assert focused(driver) == css(driver, "#atw-pc-name")[0]  # where to type first
         assert not css(driver, "#atw-input")[0].is_displayed()  # the chat starts after the form
+        # Closed and opened again before it is filled: the form has the focus, not the hidden message box.
+        from selenium.webdriver.common.keys import Keys
+
+        focused(driver).send_keys(Keys.ESCAPE)
+        wait_until(driver, lambda d: not css(d, "#atw-panel")[0].is_displayed(), "Escape did not close the chat")
+        css(driver, ".atw-launch")[0].click()
+        wait_until(driver, lambda d: focused(d) == css(d, "#atw-pc-name")[0], "the form lost the focus on reopening")
         labels = [label.text for label in css(driver, ".atw-prechat label")]
         assert labels == ["Nome (opcional)", "E-mail"]
         size = "phone" if phone else "desktop"

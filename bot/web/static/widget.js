@@ -491,7 +491,14 @@
     root.classList.toggle("atw-open", open);
     launch.setAttribute("aria-expanded", String(open));
     if (!open) menu.close(false);
-    if (open) { state.unread = 0; input.focus(); log.scrollTop = log.scrollHeight; welcomeOnOpen(); attachmentsAllowed(); }
+    if (open) {
+      state.unread = 0;
+      // The pre-chat form, while it waits, stands for the message box (which is hidden).
+      (shadow.querySelector(".atw-prechat input") || input).focus();
+      log.scrollTop = log.scrollHeight;
+      welcomeOnOpen();
+      attachmentsAllowed();
+    }
     updateLauncher();
   }
   launch.addEventListener("click", function () { setOpen(!state.open); if (!state.open) launch.focus(); });

@@ -324,6 +324,16 @@ def test_the_pre_chat_form_checks_the_e_mail_and_sends_it_with_the_conversation(
         shot(driver, f"prechat-error-{size}")
 
         css(driver, "#atw-pc-name")[0].send_keys("Ana Souza")
+        # Another language picked halfway: the form speaks it, keeps what was typed and leaves the focus alone.
+        from selenium.webdriver.support.ui import Select
+
+        picker = css(driver, ".atw-head select")[0]
+        Select(picker).select_by_value("es")
+        wait_until(driver, lambda d: css(d, ".atw-prechat label")[0].text.startswith("Nombre"), "form not in Spanish")
+        assert css(driver, "#atw-pc-name")[0].get_attribute("value") == "Ana Souza"
+        assert focused(driver) == picker
+        Select(picker).select_by_value("pt")
+        wait_until(driver, lambda d: css(d, ".atw-prechat label")[0].text.startswith("Nome"), "form not back in pt")
         fill_prechat(driver, "ana@empresa.com.br")
         wait_until(driver, lambda d: len(starter_buttons(d)) == 4, "no starters after the form")
         assert css(driver, ".atw-prechat") == [] and css(driver, "#atw-input")[0].is_displayed()

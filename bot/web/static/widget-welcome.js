@@ -102,17 +102,30 @@
     }
 
     function show(config) {
+      // Drawn again (another language, a reconnect): what the customer typed in the form stays.
+      var typed = {};
+      ["name", "email"].forEach(function (key) {
+        var input = api.log.querySelector("#atw-pc-" + key);
+        if (input) typed[key] = input.value;
+      });
+      var active = api.shadow.activeElement;
+      var again = Object.keys(typed).length > 0;
+      var wasInForm = !!(active && active.closest && active.closest(".atw-prechat"));
       hide();
       var box = el("div", { "class": "atw-welcome" });
       box.appendChild(greeting(config.greeting));
       var saved = api.saved();
       var addStarters = function () { if ((config.starters || []).length) box.appendChild(starters(config.starters)); api.log.scrollTop = api.log.scrollHeight; };
       var first = null;
-      if (config.prechat && config.prechat.enabled && saved.contact !== saved.session_id) first = prechat(config, box, addStarters);
-      else addStarters();
+      if (config.prechat && config.prechat.enabled && saved.contact !== saved.session_id) {
+        first = prechat(config, box, addStarters);
+        Object.keys(typed).forEach(function (key) { box.querySelector("#atw-pc-" + key).value = typed[key]; });
+      } else addStarters();
       return ready.then(function () {
         api.log.appendChild(box);
-        if (first && api.isOpen()) first.focus();  // the customer just opened the chat: the form is where to type
+        // The customer just opened the chat: the form is where to type (not when it is drawn
+        // again while they use the language picker).
+        if (first && api.isOpen() && (!again || wasInForm)) first.focus();
       });
     }
     function hide() {

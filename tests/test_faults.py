@@ -269,4 +269,8 @@ async def test_escalations_spooled_before_a_restart_are_written_at_start_and_ann
     actions.wait()
     escalation_id = wait_for_escalation(assistant, "kept-before-the-restart")[0]
     wait_for_webhook(assistant, escalation_id)
+    # The spooled file goes once its escalation is written and announced (just after the announcement).
+    deadline = time.monotonic() + 30
+    while spool.waiting() and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert assistant.webhook.delivered(escalation_id) == 1 and spool.waiting() == 0

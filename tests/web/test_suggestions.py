@@ -248,21 +248,24 @@ def test_with_the_whole_assistant_a_vietnamese_question_gets_portuguese_beside_v
     agents.add_account(name, password)
     agents.set_language(name, "pt")
     Presence(assistant.database_url).seen(name)  # as an open console does: someone can take the conversation
-    customer = post_json(f"{web}/api/sessions", {})
-    post_json(f"{web}/api/messages", {**customer, "text": PASSWORD_QUESTION_VI})
-    post_json(f"{web}/api/messages", {**customer, "text": "/request_human", "display": "Gặp nhân viên"})
+    try:
+        customer = post_json(f"{web}/api/sessions", {})
+        post_json(f"{web}/api/messages", {**customer, "text": PASSWORD_QUESTION_VI})
+        post_json(f"{web}/api/messages", {**customer, "text": "/request_human", "display": "Gặp nhân viên"})
 
-    token = post_json(f"{web}/api/agent/login", {"name": name, "password": password})["token"]
+        token = post_json(f"{web}/api/agent/login", {"name": name, "password": password})["token"]
 
-    def agent_get(path: str):
-        request = urllib.request.Request(f"{web}{path}", headers={"Authorization": f"Bearer {token}"})
-        with urllib.request.urlopen(request, timeout=120) as reply:
-            return json.loads(reply.read().decode("utf-8"))
+        def agent_get(path: str):
+            request = urllib.request.Request(f"{web}{path}", headers={"Authorization": f"Bearer {token}"})
+            with urllib.request.urlopen(request, timeout=120) as reply:
+                return json.loads(reply.read().decode("utf-8"))
 
-    escalation = next(e for e in agent_get("/api/escalations") if e["conversation_id"] == customer["session_id"])
-    assert escalation["language"] == "vi"
-    best = agent_get(f"/api/escalations/{escalation['id']}/suggestions")["suggestions"][0]
-    assert best["article_id"] == "reset-password"
-    assert best["title"] == "Como redefinir a sua senha" and best["agent_language"] == "pt"
-    assert best["customer_text"].startswith("Trên trang đăng nhập, bấm Quên mật khẩu và")
-    assert best["customer_language"] == "vi"
+        escalation = next(e for e in agent_get("/api/escalations") if e["conversation_id"] == customer["session_id"])
+        assert escalation["language"] == "vi"
+        best = agent_get(f"/api/escalations/{escalation['id']}/suggestions")["suggestions"][0]
+        assert best["article_id"] == "reset-password"
+        assert best["title"] == "Como redefinir a sua senha" and best["agent_language"] == "pt"
+        assert best["customer_text"].startswith("Trên trang đăng nhập, bấm Quên mật khẩu và")
+        assert best["customer_language"] == "vi"
+    finally:
+        Presence(assistant.database_url).gone(name)  # the session-wide assistant: later tests expect nobody online

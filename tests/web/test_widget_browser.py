@@ -238,6 +238,9 @@ def test_markup_as_text_person_button_language_choice_and_rating(assistant, brow
     assert browser.execute_script("return window.__pwned === undefined")
     assert not css(browser, ".atw-log b")
 
+    from bot.helpdesk.presence import Presence
+
+    assert Presence(assistant.database_url).online() == [], "an earlier test left an agent online"
     css(browser, ".atw-foot button")[0].click()  # "talk to a person": nobody online, so a ticket
     ask_email = texts("utter_ask_email", "pt")
     wait_until(browser, lambda d: any(a in b for b in bubbles(d, "bot") for a in ask_email), "no ticket offered")

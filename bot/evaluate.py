@@ -3,7 +3,8 @@
     python -m bot.evaluate CASES.yml [--json OUT.json] [--model models/]
 
 CASES.yml is a YAML list of items with `text` and `lang`, and optionally
-`script` (Hans/Hant), `intent`, `mood` and `article`. Every text goes through
+`script` (Hans/Hant), `intent`, `mood`, `article` and `round` (which
+writer's round of the dev set the item comes from). Every text goes through
 the latest trained model the way the server parses it (Rasa's Agent), and
 `article` items through the knowledge base the answering action searches
 (the project's, or `--kb FOLDER` for another one, such as an imported
@@ -51,6 +52,13 @@ METRIC_KEYS = (
 # dev messages per language, a threshold that just reaches 0.90 on dev falls
 # short elsewhere by chance, so dev must show 0.95.
 PRECISION_TARGETS = {"angry": 0.95, "confused": 0.80, "curious": 0.80}
+# ... and, for a language's own angry threshold, the bar itself in each
+# writer's round of that language: pt's earlier rounds had no calm message
+# the model read as angry above 0.65, so they could not tell 0.65 from 0.9,
+# and a new writer's messages then showed angry precision 0.86 at 0.65.
+# (0.95 in each round of some twenty angry messages asked vi for 0.92,
+# where its angry recall on dev falls to about 0.76.)
+ROUND_ANGRY_PRECISION = 0.90
 
 
 class CaseError(ValueError):
@@ -266,7 +274,7 @@ class Evaluator:
         check_labels(cases, self.intents, articles)
         results = []
         for case in cases:
-            expected = {k: case[k] for k in ("lang", "script", "intent", "mood", "article") if k in case}
+            expected = {k: case[k] for k in ("lang", "script", "intent", "mood", "article", "round") if k in case}
             results.append({"text": case["text"], "expected": expected, "predicted": self.predict(case)})
         return report(results)
 
@@ -316,25 +324,39 @@ def tune_mood_thresholds(
 
 
 def tune_angry_by_language(
-    results: List[Dict[str, Any]], thresholds: Dict[str, float], target: float = PRECISION_TARGETS["angry"]
+    results: List[Dict[str, Any]],
+    thresholds: Dict[str, float],
+    target: float = PRECISION_TARGETS["angry"],
+    round_target: float = ROUND_ANGRY_PRECISION,
 ) -> Dict[str, Dict[str, float]]:
     """Per language, the angry threshold with the best macro-F1 in that
-    language while its angry precision reaches `target` (the other moods
-    keep `thresholds`). The global threshold must satisfy the least
+    language while its angry precision reaches `target` there and
+    `round_target` in each writer's round of it (cases' `round`; the other
+    moods keep `thresholds`). The global threshold must satisfy the least
     precise language; the others need not pay for it in recall."""
     labelled = [r for r in results if "mood" in r["expected"] and r["predicted"].get("mood_probabilities")]
     grid = [round(0.2 + 0.01 * i, 2) for i in range(80)]
     tuned: Dict[str, Dict[str, float]] = {}
+
+    def angry_precision(cases: List[Dict[str, Any]], threshold: float) -> float:
+        pairs = _with_thresholds(cases, {**thresholds, "angry": threshold})
+        precision = precision_recall(pairs, ["angry"])[0]["angry"]
+        return 1.0 if precision is None else precision
+
     for language in sorted({r["expected"]["lang"] for r in labelled}):
         mine = [r for r in labelled if r["expected"]["lang"] == language]
+        rounds: Dict[Any, List[Dict[str, Any]]] = defaultdict(list)
+        for r in mine:
+            if "round" in r["expected"]:
+                rounds[r["expected"]["round"]].append(r)
         best = None
         for threshold in grid:
+            precision = angry_precision(mine, threshold)
+            worst_round = min((angry_precision(part, threshold) for part in rounds.values()), default=1.0)
+            reaches = precision >= target and worst_round >= round_target
             pairs = _with_thresholds(mine, {**thresholds, "angry": threshold})
-            precision = precision_recall(pairs, ["angry"])[0]["angry"]
-            precision = 1.0 if precision is None else precision
-            reaches = precision >= target
             # Ties go to the higher threshold: a false "angry" costs more.
-            key = (reaches, macro_f1(pairs) if reaches else precision, threshold)
+            key = (reaches, macro_f1(pairs) if reaches else min(precision, worst_round), threshold)
             if best is None or key > best[0]:
                 best = (key, threshold)
         assert best is not None  # the grid is not empty

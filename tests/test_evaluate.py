@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluate import CaseError, Evaluator, macro_f1
+from bot.evaluate import CaseError, Evaluator, macro_f1, tune_angry_by_language
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = {
@@ -97,3 +97,31 @@ def test_macro_f1():
     assert macro_f1([("a", "a"), ("b", "b")]) == 1.0
     assert macro_f1([("a", "b"), ("b", "a")]) == 0.0
     assert macro_f1([]) is None
+
+
+def _reading(mood: str, angry: float, round_: object) -> dict:
+    probabilities = {"angry": angry, "neutral": 1.0 - angry, "confused": 0.0, "curious": 0.0}
+    return {
+        "text": "x",
+        "expected": {"lang": "pt", "mood": mood, "round": round_},
+        "predicted": {"mood_probabilities": probabilities},
+    }
+
+
+def test_a_language_angry_threshold_holds_in_every_writers_round():
+    # Round 1 cannot tell 0.6 from 0.9 (its calm messages never look angry);
+    # round 2's calm customer reads 0.7 angry, so 0.6 would apologise to them.
+    first = [_reading("angry", 0.95, 1) for _ in range(20)] + [_reading("neutral", 0.1, 1) for _ in range(40)]
+    first += [_reading("angry", 0.62, 1)] * 2  # recall that a low threshold would buy
+    second = [_reading("angry", 0.95, 2) for _ in range(5)] + [_reading("neutral", 0.7, 2)]
+    second += [_reading("neutral", 0.05, 2) for _ in range(20)]
+    thresholds = {"angry": 0.5, "confused": 0.5, "curious": 0.5}
+
+    pooled = tune_angry_by_language(
+        [{**r, "expected": {k: v for k, v in r["expected"].items() if k != "round"}} for r in first + second],
+        thresholds,
+    )["pt"]["angry"]
+    by_round = tune_angry_by_language(first + second, thresholds)["pt"]["angry"]
+
+    assert pooled <= 0.62  # pooled, one false "angry" in 28 still reaches 0.95
+    assert by_round > 0.7  # round 2 alone is at 5/6 < 0.90 below 0.7

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -99,9 +100,19 @@ def sqlite_write_ahead(connection, record) -> None:
     server, the action server and Rasa share files). After a power cut the
     last commits may be lost; the database stays consistent."""
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    deadline = time.monotonic() + 5.0
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as error:
+            # Making a new file WAL needs it alone, and SQLite says "locked"
+            # at once, without waiting, while another process opens it too.
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
@@ -118,10 +129,34 @@ def engine_with_tables(url: str, metadata: sa.MetaData) -> sa.engine.Engine:
     key = (url, id(metadata))
     with _tables_lock:
         if key not in _tables_made:
-            metadata.create_all(engine)
-            add_missing_columns(engine, metadata)
+            for attempt in range(3):
+                try:
+                    metadata.create_all(engine)
+                    add_missing_columns(engine, metadata)
+                    break
+                except sa.exc.DBAPIError as error:
+                    # The web server, the action server and the retention purge
+                    # start together and make the same tables: one can look,
+                    # find none, and be beaten to the CREATE. Looking again
+                    # finds it, on new connections: a pooled SQLite one can
+                    # keep answering from the schema it read before. Any other
+                    # error is real.
+                    if attempt == 2 or not made_meanwhile(error):
+                        raise
+                    engine.dispose()
             _tables_made.add(key)
     return engine
+
+
+def made_meanwhile(error: sa.exc.DBAPIError) -> bool:
+    """True when a CREATE or ADD COLUMN failed because another process had
+    just done the same (SQLite's and PostgreSQL's wording)."""
+    text = str(error.orig)
+    return (
+        "already exists" in text
+        or "duplicate column name" in text
+        or "pg_type_typname_nsp_index" in text  # two concurrent CREATE TABLEs in PostgreSQL
+    )
 
 
 def add_missing_columns(engine: sa.engine.Engine, metadata: sa.MetaData) -> None:

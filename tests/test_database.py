@@ -1,7 +1,9 @@
 """A database made by an older version gains the columns added since; a
 database file that is moved away is an error, never a new empty one; a
-read-only spell ends by itself."""
+read-only spell ends by itself; processes that start together on a new
+database all get their tables."""
 
+import multiprocessing
 import subprocess
 
 import pytest
@@ -88,3 +90,34 @@ def test_after_a_read_only_spell_writes_work_again_without_a_restart(tmp_path):
     finally:
         immutable(path, False)
     assert store.create(new("bia")).conversation_id == "bia"
+
+
+def open_every_store(url: str, start: multiprocessing.Barrier, failures: multiprocessing.Queue) -> None:
+    from bot import privacy
+
+    start.wait()
+    try:
+        privacy.Stores.open(database_url=url)
+    except Exception as error:  # reported to the test, which names it
+        failures.put(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+
+
+def test_servers_starting_together_on_a_new_database_all_get_their_tables(tmp_path):
+    # As `make run` starts them: the web server, the action server and the
+    # retention purge each make the same tables on first use.
+    forking = multiprocessing.get_context("fork")
+    failures = forking.Queue()
+    for attempt in range(8):
+        url = f"sqlite:///{tmp_path / f'new{attempt}.db'}"
+        start = forking.Barrier(3)
+        processes = [forking.Process(target=open_every_store, args=(url, start, failures)) for _ in range(3)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(timeout=60)
+        assert [process.exitcode for process in processes] == [0, 0, 0]
+    found = []
+    while not failures.empty():
+        found.append(failures.get())
+    assert not found, found
+    assert {"chat_sessions", "escalations", "mail_outbox"} <= set(sa.inspect(sa.create_engine(url)).get_table_names())

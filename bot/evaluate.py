@@ -338,8 +338,7 @@ def tune_angry_by_language(
     grid = [round(0.2 + 0.01 * i, 2) for i in range(80)]
     tuned: Dict[str, Dict[str, float]] = {}
 
-    def angry_precision(cases: List[Dict[str, Any]], threshold: float) -> float:
-        pairs = _with_thresholds(cases, {**thresholds, "angry": threshold})
+    def angry_precision(pairs: List[tuple]) -> float:
         precision = precision_recall(pairs, ["angry"])[0]["angry"]
         return 1.0 if precision is None else precision
 
@@ -351,10 +350,11 @@ def tune_angry_by_language(
                 rounds[r["expected"]["round"]].append(r)
         best = None
         for threshold in grid:
-            precision = angry_precision(mine, threshold)
-            worst_round = min((angry_precision(part, threshold) for part in rounds.values()), default=1.0)
+            trial = {**thresholds, "angry": threshold}
+            pairs = _with_thresholds(mine, trial)
+            precision = angry_precision(pairs)
+            worst_round = min((angry_precision(_with_thresholds(part, trial)) for part in rounds.values()), default=1.0)
             reaches = precision >= target and worst_round >= round_target
-            pairs = _with_thresholds(mine, {**thresholds, "angry": threshold})
             # Ties go to the higher threshold: a false "angry" costs more.
             key = (reaches, macro_f1(pairs) if reaches else min(precision, worst_round), threshold)
             if best is None or key > best[0]:

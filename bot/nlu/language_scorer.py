@@ -23,7 +23,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
 from bot.languages import LANGUAGES
 from bot.nlu import chinese_script
@@ -198,6 +198,9 @@ HAN_SHARE_FOR_CHINESE = 0.4
 # log-odds a word pair only one language's training examples use adds to it
 # (dev set: 1.5 fixes 1 of 7 errors, 3 fixes 4, 5 no more)
 PAIR_BONUS = 3.0
+# English words (the most frequent) checked for borrowing: see Lexicon.english
+# (dev set: fixes "el endpoint de /tickets ... offset?" read as pt; 20,000 did not).
+ENGLISH_WORDS = 50000
 
 
 def strip_accents(text: str) -> str:
@@ -267,6 +270,9 @@ class Lexicon:
     # Word pairs (without accents) only this language's training examples
     # use: "nota fiscal", "de pago", "shop oi".
     pairs: Dict[str, int] = field(default_factory=dict)
+    # Common English words more frequent in English than in this language
+    # ("endpoint", "offset"): see LanguageScorer._add_word_votes.
+    english: FrozenSet[str] = frozenset()
 
     @classmethod
     def from_frequencies(cls, frequencies: Mapping[str, float]) -> Lexicon:
@@ -278,7 +284,12 @@ class Lexicon:
         return lexicon
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"exact": self.exact, "spelling": self.spelling.to_dict(), "pairs": self.pairs}
+        return {
+            "exact": self.exact,
+            "spelling": self.spelling.to_dict(),
+            "pairs": self.pairs,
+            "english": sorted(self.english),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Lexicon:
@@ -286,6 +297,7 @@ class Lexicon:
             exact=dict(data["exact"]),
             spelling=CharacterModel(dict(data["spelling"])),
             pairs=dict(data.get("pairs") or {}),
+            english=frozenset(data.get("english") or ()),
         )
         for word, frequency in lexicon.exact.items():
             bare = strip_accents(word)
@@ -361,6 +373,7 @@ def build_lexicons(
     import wordfreq
 
     lexicons = {}
+    english = sorted(wordfreq.get_frequency_dict("en", "best").items(), key=lambda item: -item[1])[:ENGLISH_WORDS]
     for language in LATIN_LANGUAGES:
         frequencies = wordfreq.get_frequency_dict(language, "best")
         top = dict(sorted(frequencies.items(), key=lambda item: -item[1])[:max_words])
@@ -371,6 +384,7 @@ def build_lexicons(
             top[word] = max(top.get(word, 0.0), training_weight * share)
         lexicons[language] = Lexicon.from_frequencies(top)
         lexicons[language].pairs = _own_pairs(training_pairs or {}, language)
+        lexicons[language].english = frozenset(w for w, f in english if f > frequencies.get(w, 0.0))
     return lexicons
 
 
@@ -487,10 +501,12 @@ class LanguageScorer:
         for word in words:
             votes = {language: self.lexicons[language].log_probability(word) for language in LATIN_LANGUAGES}
             best = max(votes.values())
-            capped = not self.known(word)
+            # A word no list has ("qwzx", a name) is only a hint: its
+            # spelling may not outvote the conversation's language. Nor may
+            # an English word customers of any of the three borrow: which
+            # corpus happened to list "endpoint" more often says nothing.
+            capped = not self.known(word) or self.borrowed(word)
             for language, vote in votes.items():
-                # A word no list has ("qwzx", a name) is only a hint: its
-                # spelling may not outvote the conversation's language.
                 log_odds[language] += max(vote - best, -UNKNOWN_WORD_CAP) if capped else vote - best
 
     def _add_pair_votes(self, words: List[str], log_odds: Dict[str, float]) -> None:
@@ -500,6 +516,10 @@ class LanguageScorer:
             for language in LATIN_LANGUAGES:
                 if key in self.lexicons[language].pairs:
                     log_odds[language] += PAIR_BONUS
+
+    def borrowed(self, word: str) -> bool:
+        """Is the word English rather than pt, es or vi (by corpus frequency)?"""
+        return all(word in self.lexicons[language].english for language in LATIN_LANGUAGES)
 
     def known(self, word: str) -> bool:
         """Is the word in any language's list (as typed or without accents)?"""

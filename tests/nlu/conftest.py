@@ -49,14 +49,13 @@ class Featurizers:
     and character n-gram counts, the sentence vector."""
 
     def __init__(self, model_storage, execution_context, tokenizer):
-        from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
-
+        from bot.nlu.sentence_counts import SentenceCountsFeaturizer
         from bot.nlu.sentence_encoder import SentenceEncoder
 
         self.tokenizer = tokenizer
         self.counts = [
-            CountVectorsFeaturizer.create(
-                {**CountVectorsFeaturizer.get_default_config(), **config},
+            SentenceCountsFeaturizer.create(
+                {**SentenceCountsFeaturizer.get_default_config(), **config},
                 model_storage,
                 Resource(f"counts_{index}_{id(self)}"),
                 execution_context,

@@ -41,6 +41,10 @@ def scorer() -> LanguageScorer:
         ("我的邮箱是 wang.li@company.cn", "zh"),
         ("meu email: lan.nguyen@congty.vn", "pt"),
         ("mira https://www.ejemplo.com/precios", "es"),
+        # English words of the trade are no one's: the rest of the message decides.
+        ("endpoint bi timeout khi gui payload", "vi"),
+        ("el endpoint devuelve un timeout cuando mando el payload", "es"),
+        ("o endpoint retorna timeout quando mando o payload", "pt"),
     ],
 )
 def test_short_messages(scorer, text, language):

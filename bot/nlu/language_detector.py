@@ -16,7 +16,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -35,6 +35,7 @@ from bot.nlu.language_scorer import (
     LanguageGuess,
     LanguageScorer,
     Lexicon,
+    borrowed_english_words,
     build_lexicons,
     word_counts,
     word_pairs,
@@ -136,11 +137,12 @@ class LanguageDetector(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         lexicons: Optional[Dict[str, Lexicon]] = None,
+        borrowed_english: FrozenSet[str] = frozenset(),
     ) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
-        self._scorer = LanguageScorer(lexicons, LangdetectVoter()) if lexicons else None
+        self._scorer = LanguageScorer(lexicons, LangdetectVoter(), borrowed_english) if lexicons else None
 
     @classmethod
     def create(
@@ -166,10 +168,17 @@ class LanguageDetector(GraphComponent):
             self._config["training_word_weight"],
             {language: word_pairs(found) for language, found in texts.items()},
         )
+        borrowed_english = borrowed_english_words()
         with self._model_storage.write_to(self._resource) as directory:
             with gzip.open(directory / LEXICON_FILE, "wt", encoding="utf-8") as f:
-                json.dump({k: v.to_dict() for k, v in lexicons.items()}, f)
-        self._scorer = LanguageScorer(lexicons, LangdetectVoter())
+                json.dump(
+                    {
+                        "lexicons": {k: v.to_dict() for k, v in lexicons.items()},
+                        "borrowed_english": sorted(borrowed_english),
+                    },
+                    f,
+                )
+        self._scorer = LanguageScorer(lexicons, LangdetectVoter(), borrowed_english)
         return self._resource
 
     @classmethod
@@ -184,8 +193,8 @@ class LanguageDetector(GraphComponent):
         with model_storage.read_from(resource) as directory:
             with gzip.open(directory / LEXICON_FILE, "rt", encoding="utf-8") as f:
                 data = json.load(f)
-        lexicons = {k: Lexicon.from_dict(v) for k, v in data.items()}
-        return cls(config, model_storage, resource, lexicons)
+        lexicons = {k: Lexicon.from_dict(v) for k, v in data["lexicons"].items()}
+        return cls(config, model_storage, resource, lexicons, frozenset(data["borrowed_english"]))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         # The tokenizer after us needs each example's language: the label

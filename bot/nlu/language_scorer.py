@@ -198,7 +198,7 @@ HAN_SHARE_FOR_CHINESE = 0.4
 # log-odds a word pair only one language's training examples use adds to it
 # (dev set: 1.5 fixes 1 of 7 errors, 3 fixes 4, 5 no more)
 PAIR_BONUS = 3.0
-# English words (the most frequent) checked for borrowing: see Lexicon.english
+# English words (the most frequent) checked for borrowing: see borrowed_english_words
 # (dev set: fixes "el endpoint de /tickets ... offset?" read as pt; 20,000 did not).
 ENGLISH_WORDS = 50000
 
@@ -270,9 +270,6 @@ class Lexicon:
     # Word pairs (without accents) only this language's training examples
     # use: "nota fiscal", "de pago", "shop oi".
     pairs: Dict[str, int] = field(default_factory=dict)
-    # Common English words more frequent in English than in this language
-    # ("endpoint", "offset"): see LanguageScorer._add_word_votes.
-    english: FrozenSet[str] = frozenset()
 
     @classmethod
     def from_frequencies(cls, frequencies: Mapping[str, float]) -> Lexicon:
@@ -288,7 +285,6 @@ class Lexicon:
             "exact": self.exact,
             "spelling": self.spelling.to_dict(),
             "pairs": self.pairs,
-            "english": sorted(self.english),
         }
 
     @classmethod
@@ -297,7 +293,6 @@ class Lexicon:
             exact=dict(data["exact"]),
             spelling=CharacterModel(dict(data["spelling"])),
             pairs=dict(data.get("pairs") or {}),
-            english=frozenset(data.get("english") or ()),
         )
         for word, frequency in lexicon.exact.items():
             bare = strip_accents(word)
@@ -373,10 +368,8 @@ def build_lexicons(
     import wordfreq
 
     lexicons = {}
-    english = sorted(wordfreq.get_frequency_dict("en", "best").items(), key=lambda item: -item[1])[:ENGLISH_WORDS]
     for language in LATIN_LANGUAGES:
-        frequencies = wordfreq.get_frequency_dict(language, "best")
-        top = dict(sorted(frequencies.items(), key=lambda item: -item[1])[:max_words])
+        top = _most_frequent(wordfreq.get_frequency_dict(language, "best"), max_words)
         top = {w: f for w, f in top.items() if WORD.fullmatch(w)}
         for word in CHAT_WORDS[language]:
             top[word] = max(top.get(word, 0.0), CHAT_WORD_FREQUENCY)
@@ -384,8 +377,22 @@ def build_lexicons(
             top[word] = max(top.get(word, 0.0), training_weight * share)
         lexicons[language] = Lexicon.from_frequencies(top)
         lexicons[language].pairs = _own_pairs(training_pairs or {}, language)
-        lexicons[language].english = frozenset(w for w, f in english if f > frequencies.get(w, 0.0))
     return lexicons
+
+
+def borrowed_english_words(count: int = ENGLISH_WORDS) -> FrozenSet[str]:
+    """English words of the trade customers of all three Latin languages
+    borrow ("endpoint", "offset"): of English's `count` most frequent words,
+    those more frequent in English than in pt, es and vi, by wordfreq."""
+    import wordfreq
+
+    others = [wordfreq.get_frequency_dict(language, "best") for language in LATIN_LANGUAGES]
+    english = _most_frequent(wordfreq.get_frequency_dict("en", "best"), count)
+    return frozenset(w for w, f in english.items() if all(f > other.get(w, 0.0) for other in others))
+
+
+def _most_frequent(frequencies: Mapping[str, float], count: int) -> Dict[str, float]:
+    return dict(sorted(frequencies.items(), key=lambda item: -item[1])[:count])
 
 
 class LangdetectVoter:
@@ -438,9 +445,11 @@ class LanguageScorer:
         self,
         lexicons: Mapping[str, Lexicon],
         langdetect_voter: Optional[LangdetectVoter] = None,
+        borrowed_english: FrozenSet[str] = frozenset(),
     ) -> None:
         self.lexicons = lexicons
         self.langdetect = langdetect_voter
+        self.borrowed_english = borrowed_english  # see borrowed_english_words
 
     def guess(self, text: str, prior: Optional[Mapping[str, float]] = None) -> LanguageGuess:
         """Score the text; `prior` maps languages to probabilities."""
@@ -519,7 +528,7 @@ class LanguageScorer:
 
     def borrowed(self, word: str) -> bool:
         """Is the word English rather than pt, es or vi (by corpus frequency)?"""
-        return all(word in self.lexicons[language].english for language in LATIN_LANGUAGES)
+        return word in self.borrowed_english
 
     def known(self, word: str) -> bool:
         """Is the word in any language's list (as typed or without accents)?"""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.language_scorer import LangdetectVoter, LanguageScorer, build_lexicons, word_pairs
+from bot.nlu.language_scorer import LangdetectVoter, LanguageScorer, borrowed_english_words, build_lexicons, word_pairs
 
 
 @pytest.fixture(scope="module")
 def scorer() -> LanguageScorer:
-    return LanguageScorer(build_lexicons(), LangdetectVoter())
+    return LanguageScorer(build_lexicons(), LangdetectVoter(), borrowed_english_words())
 
 
 @pytest.mark.parametrize(

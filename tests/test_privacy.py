@@ -147,7 +147,9 @@ def test_delete_leaves_no_byte_of_the_customer_in_any_file_and_keeps_the_others(
     assert "Deleted 1 conversation" in result.stdout and '"kb_gaps": 1' in result.stdout
     assert '"chat_attachments": 1' in result.stdout and "attached files 1" in result.stdout
     assert bytes_left(var, [SECRET, EMAIL, EMAIL.lower(), stores["ana"]]) == {}
-    exported = json.loads(privacy(stores, "export", "--conversation", stores["bruno"]).stdout)
+    export = privacy(stores, "export", "--conversation", stores["bruno"])
+    assert export.returncode == 0, export.stderr
+    exported = json.loads(export.stdout)
     (bruno,) = exported["conversations"]
     assert [m["text"] for m in bruno["messages"]] == ["qual o horario de voces?"]
     assert bruno["escalations"] and bruno["tracker_events"]

@@ -22,6 +22,7 @@ from bot.helpdesk.escalations import EscalationStore, NewEscalation
 from bot.settings import EmailSettings, SmtpServer
 from bot.web import reopen
 from tests.smtp import MailServer
+from tests.web.test_console_languages_browser import click
 from tests.web.test_widget_browser import CHROMEDRIVER, CHROMIUM, make_browser
 
 pytestmark = [
@@ -76,24 +77,6 @@ async def wait_for(check, what: str):
     raise AssertionError(f"not seen within {WAIT} s: {what}")
 
 
-async def click(browser, selector: str, what: str) -> None:
-    """Click once it is there; the console redraws its lists as they change,
-    so an element found a moment ago may be gone: look again."""
-    from selenium.common.exceptions import StaleElementReferenceException
-
-    def attempt() -> bool:
-        try:
-            found = browser.find_elements("css selector", selector)
-            if not found or not found[0].is_displayed():
-                return False
-            found[0].click()
-            return True
-        except StaleElementReferenceException:
-            return False
-
-    await wait_for(attempt, what)
-
-
 async def test_the_emailed_link_opens_the_widget_on_the_conversation_with_its_history(web, browser):
     conversation = web.chats.create_session()["session_id"]
     web.chats.add_message(conversation, "customer", "Đơn hàng của tôi chưa đến")
@@ -138,8 +121,11 @@ async def test_the_console_says_the_customer_left_and_the_reply_was_emailed(web,
         browser.find_element("css selector", "#sign-in button[type=submit]").click()
 
     await asyncio.to_thread(sign_in)
-    await click(browser, f"#queue li[data-id='{record.id}']", "the queue entry")
-    await click(browser, "#claim", "the claim button")
+    # One script finds and clicks: the console redraws its queue as it changes,
+    # so an element found by one WebDriver call may be gone at the next.
+    await wait_for(lambda: click(browser, f"#queue li[data-id='{record.id}']"), "the queue entry")
+    await wait_for(lambda: browser.find_element("id", "claim").is_displayed(), "the claim button")
+    await wait_for(lambda: click(browser, "#claim"), "the claim button")
     await wait_for(lambda: browser.find_element("id", "reply").is_displayed(), "the reply box")
 
     def send():

@@ -26,8 +26,8 @@ import numpy as np
 
 from bot.kb.articles import Article, Collection, ParsedFiles, load_folder
 from bot.kb.index import LanguageIndex
-from bot.nlu.chinese_script import detect_script, to_simplified, to_traditional
-from bot.nlu.language_scorer import strip_accents
+from bot.nlu.chinese_script import to_simplified
+from bot.nlu.diacritic_restorer import DiacriticRestorer, has_diacritics
 from bot.settings import LANGUAGES, PROJECT_ROOT, get_settings
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ LEXICAL_SHARE = 0.4
 DENSE_FLOOR = 0.75
 DENSE_CEILING = 0.95
 EMBEDDING_CACHE = PROJECT_ROOT / "var" / "kb-embeddings.sqlite"
+VIETNAMESE_EXAMPLES = PROJECT_ROOT / "data" / "nlu" / "vi"
 
 
 @dataclass(frozen=True)
@@ -97,17 +98,60 @@ def section_passages(article: Article) -> List[str]:
     return [f"{article.title}\n{section}" for section in body_sections(article.body)]
 
 
-def typed_differently(article: Article) -> List[str]:
-    """The article's text as its readers also type: Vietnamese without
-    diacritics, Chinese in the other script. e5 puts "khach hang" far from
-    "khách hàng"; these passages meet such questions, and only questions in
-    the article's own language see them."""
-    texts = [f"{article.title}\n{article.answer}", *section_passages(article)]
-    if article.language == "vi":
-        return [strip_accents(text) for text in texts]
-    if article.language == "zh":
-        return [to_simplified(t) if detect_script(t) == "Hant" else to_traditional(t) for t in texts]
-    return []
+def meaning_restorer(collection: Collection) -> DiacriticRestorer:
+    """Puts diacritics back on Vietnamese questions typed without them,
+    knowing the help desk's phrases (the NLU's Vietnamese examples) and this
+    knowledge base's own ("cáp quang", "hóa đơn", from its articles)."""
+    articles = collection.articles.get("vi", {}).values()
+    return DiacriticRestorer.build(
+        [
+            *help_desk_vietnamese(),
+            *(
+                text
+                for article in articles
+                for text in (article.title, article.answer, article.body, *article.questions)
+            ),
+        ]
+    )
+
+
+@functools.cache
+def help_desk_vietnamese() -> Tuple[str, ...]:
+    """The Vietnamese training examples' texts (0.15 s, once per process);
+    none when they cannot be read: the articles alone teach the restorer."""
+    import yaml
+
+    texts: List[str] = []
+    for path in sorted(VIETNAMESE_EXAMPLES.glob("*.yml")):
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            for block in data.get("nlu") or []:
+                texts += [e["text"] for e in block.get("examples") or [] if isinstance(e, dict) and "text" in e]
+        except (
+            OSError,
+            ValueError,
+            yaml.YAMLError,
+            AttributeError,
+            TypeError,
+        ) as error:  # not UTF-8, not YAML, not lists
+            logger.warning(f"knowledge base: {path} not read for Vietnamese diacritics ({error})")
+    return tuple(texts)
+
+
+def passage_form(text: str, language: str) -> str:
+    """The typing an article's text is compared by meaning in: as written,
+    Chinese in Simplified script (so either script's question meets it)."""
+    return to_simplified(text) if language == "zh" else text
+
+
+def question_form(text: str, language: str, restorer: DiacriticRestorer) -> str:
+    """The same for a question; Vietnamese typed without diacritics gets
+    them back (e5 puts "khach hang" far from "khách hàng"). Accented
+    questions, and articles, stay as written: restoring them too lost more
+    than it gained on the dev questions."""
+    if language == "vi" and not has_diacritics(text):
+        return restorer.restore(text)
+    return passage_form(text, language)
 
 
 def folder_signature(folder: Path) -> Tuple:
@@ -217,6 +261,7 @@ class _Searchable:
     indexes: Dict[str, LanguageIndex]
     ids: List[str]
     id_number: Dict[str, int]
+    restorer: Optional[DiacriticRestorer] = None  # Vietnamese questions' diacritics
     dense: Optional[_DenseRows] = None
 
 
@@ -228,15 +273,11 @@ class _DenseRows:
     starts: np.ndarray  # where each version's rows start
     version_article: np.ndarray  # each version's article number
     versions_per_article: np.ndarray
-    hidden: Dict[str, np.ndarray]  # per question language, the rows it must not see
 
-    def article_similarity(self, question: np.ndarray, language: str, articles: int) -> np.ndarray:
+    def article_similarity(self, question: np.ndarray, articles: int) -> np.ndarray:
         """Per article, the closest passage of each of its versions, half the
         best version and half their average: agreeing versions count more."""
         similarity = self.vectors @ question
-        hidden = self.hidden.get(language)
-        if hidden is not None and len(hidden):
-            similarity[hidden] = -1.0
         per_version = np.maximum.reduceat(similarity, self.starts)
         best = np.full(articles, -1.0)
         np.maximum.at(best, self.version_article, per_version)
@@ -248,10 +289,9 @@ class _DenseRows:
 @dataclass(frozen=True)
 class _VersionRows:
     """One article version's vectors: its first passages, then (once the
-    background job has embedded them) its sections, then its other typing."""
+    background job has embedded them) its sections."""
 
     vectors: np.ndarray
-    alternates_from: int  # rows from here on are typed_differently()
     complete: bool
 
 
@@ -269,8 +309,7 @@ class KnowledgeBase(ArticleShelf):
         dense: bool = True,
         embedding_cache: Optional[Path] = EMBEDDING_CACHE,
     ) -> None:
-        """With a `reload_interval`, body sections and other typings are
-        embedded in the background after a (re)load: the articles are
+        """With a `reload_interval`, body sections are embedded in the background after a (re)load: the articles are
         searchable at once by words, titles, answers and questions, and the
         rest joins when ready (`wait_until_complete`). With 0, all at once."""
         self.dense = dense
@@ -298,8 +337,9 @@ class KnowledgeBase(ArticleShelf):
                 indexes[language] = LanguageIndex(language, articles, before)
         ids = collection.ids()
         id_number = {article_id: number for number, article_id in enumerate(ids)}
-        dense = None
+        dense = restorer = None
         if self._passage_cache is not None and ids:
+            restorer = self._restorer_for(collection, previous)
             versions = collection.versions()
             self._embed_first_passages(versions)
             if self.reload_interval <= 0:
@@ -308,37 +348,46 @@ class KnowledgeBase(ArticleShelf):
                 self._detail_jobs = [job for job in self._detail_jobs if not job.done()]
                 self._detail_jobs.append(self._detail_worker.submit(self._complete_in_background, versions))
             dense = self._dense_rows(versions, id_number)
-        self._searchable = _Searchable(collection, indexes, ids, id_number, dense)
+        self._searchable = _Searchable(collection, indexes, ids, id_number, restorer, dense)
+
+    @staticmethod
+    def _restorer_for(collection: Collection, previous: Optional[_Searchable]) -> DiacriticRestorer:
+        # Rebuilt only when a Vietnamese article changed.
+        unchanged = previous is not None and previous.collection.articles.get("vi", {}) == collection.articles.get(
+            "vi", {}
+        )
+        if unchanged and previous is not None and previous.restorer is not None:
+            return previous.restorer
+        return meaning_restorer(collection)
 
     def _embed_first_passages(self, versions: List[Article]) -> None:
         # Vectors of versions seen before are reused (an edit embeds one article).
         known = {v: self._article_vectors[v] for v in versions if v in self._article_vectors}
         new = [v for v in versions if v not in known]
-        texts = [dense_passages(v) for v in new]
+        texts = [[passage_form(p, v.language) for p in dense_passages(v)] for v in new]
         vectors = self._passage_cache.embed([passage for passages in texts for passage in passages])
         start = 0
         for version, passages in zip(new, texts):
             rows = vectors[start : start + len(passages)]
-            known[version] = _VersionRows(rows, len(rows), complete=False)
+            known[version] = _VersionRows(rows, complete=False)
             start += len(passages)
         self._article_vectors = known
 
     def _embed_details(self, versions: List[Article], bulk: Optional[bool] = None, guard: Any = None) -> None:
-        """Sections and other typings of the versions that lack them; `guard`
-        (the reload lock, from the background) is held only to store them."""
+        """Sections of the versions that lack them; `guard` (the reload lock,
+        from the background) is held only to store them."""
         known = self._article_vectors
         todo = [v for v in versions if v in known and not known[v].complete]
-        texts = [(section_passages(v), typed_differently(v)) for v in todo]
-        vectors = self._passage_cache.embed([p for sections, other in texts for p in (*sections, *other)], bulk=bulk)
+        texts = [[passage_form(p, v.language) for p in section_passages(v)] for v in todo]
+        vectors = self._passage_cache.embed([p for sections in texts for p in sections], bulk=bulk)
         with guard or contextlib.nullcontext():
             start = 0
-            for version, (sections, other) in zip(todo, texts):
+            for version, sections in zip(todo, texts):
                 first = self._article_vectors.get(version)
-                count = len(sections) + len(other)
                 if first is not None and not first.complete:
-                    rows = np.concatenate([first.vectors[: first.alternates_from], vectors[start : start + count]])
-                    self._article_vectors[version] = _VersionRows(rows, first.alternates_from + len(sections), True)
-                start += count
+                    rows = np.concatenate([first.vectors, vectors[start : start + len(sections)]])
+                    self._article_vectors[version] = _VersionRows(rows, complete=True)
+                start += len(sections)
 
     def _complete_in_background(self, versions: List[Article]) -> None:
         try:
@@ -368,19 +417,12 @@ class KnowledgeBase(ArticleShelf):
         rows = [self._article_vectors[v] for v in versions]
         sizes = [len(r.vectors) for r in rows]
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        alternate_language = np.concatenate(
-            [np.where(np.arange(len(r.vectors)) >= r.alternates_from, v.language, "") for v, r in zip(versions, rows)]
-        )
         version_article = np.asarray([id_number[v.id] for v in versions])
         return _DenseRows(
             vectors=np.concatenate([r.vectors for r in rows]),
             starts=starts,
             version_article=version_article,
             versions_per_article=np.bincount(version_article, minlength=len(id_number)),
-            hidden={
-                language: np.flatnonzero((alternate_language != "") & (alternate_language != language))
-                for language in self.languages
-            },
         )
 
     def _articles_for(self, collection: Collection, language: str) -> List[Article]:
@@ -410,7 +452,10 @@ class KnowledgeBase(ArticleShelf):
             return []
         # The question's embedding (e5, outside the GIL) is computed while
         # the lexical scores are.
-        question_vector = _embedding_pool().submit(_embed_query, text) if state.dense is not None else None
+        question_vector = None
+        if state.dense is not None and state.restorer is not None:
+            meant = question_form(text, language, state.restorer)
+            question_vector = _embedding_pool().submit(_embed_query, meant)
         lexical = np.zeros(len(state.ids))
         indexed = np.zeros(len(state.ids), dtype=bool)
         numbers = [state.id_number[article_id] for article_id in index.ids]
@@ -418,7 +463,7 @@ class KnowledgeBase(ArticleShelf):
         indexed[numbers] = True
         scores = lexical
         if question_vector is not None and state.dense is not None:
-            similarity = state.dense.article_similarity(question_vector.result(), language, len(state.ids))
+            similarity = state.dense.article_similarity(question_vector.result(), len(state.ids))
             dense = np.clip((similarity - DENSE_FLOOR) / (DENSE_CEILING - DENSE_FLOOR), 0.0, 1.0)
             # An article missing in this language has no words to compare:
             # its meaning, from its other versions, is all its score.

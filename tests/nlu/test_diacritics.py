@@ -6,7 +6,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.diacritics import ENCODER_TEXT, DiacriticRestorer, VietnameseDiacritics
+from bot.nlu.diacritic_restorer import DiacriticRestorer
+from bot.nlu.diacritics import ENCODER_TEXT, VietnameseDiacritics
 
 # A few accented sentences as the training data has them: they teach the
 # word pairs a help desk hears.

@@ -127,13 +127,8 @@ def help_desk_vietnamese() -> Tuple[str, ...]:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
             for block in data.get("nlu") or []:
                 texts += [e["text"] for e in block.get("examples") or [] if isinstance(e, dict) and "text" in e]
-        except (
-            OSError,
-            ValueError,
-            yaml.YAMLError,
-            AttributeError,
-            TypeError,
-        ) as error:  # not UTF-8, not YAML, not lists
+        # Not readable, not UTF-8 (a ValueError), not YAML, not Rasa's lists.
+        except (OSError, ValueError, yaml.YAMLError, AttributeError, TypeError) as error:
             logger.warning(f"knowledge base: {path} not read for Vietnamese diacritics ({error})")
     return tuple(texts)
 
@@ -309,9 +304,10 @@ class KnowledgeBase(ArticleShelf):
         dense: bool = True,
         embedding_cache: Optional[Path] = EMBEDDING_CACHE,
     ) -> None:
-        """With a `reload_interval`, body sections are embedded in the background after a (re)load: the articles are
-        searchable at once by words, titles, answers and questions, and the
-        rest joins when ready (`wait_until_complete`). With 0, all at once."""
+        """With a `reload_interval`, body sections are embedded in the
+        background after a (re)load: the articles are searchable at once by
+        words, titles, answers and questions, and the sections join when
+        ready (`wait_until_complete`). With 0, all at once."""
         self.dense = dense
         self._passage_cache: Any = None
         self._article_vectors: Dict[Article, _VersionRows] = {}

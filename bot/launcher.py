@@ -64,7 +64,9 @@ def commands(
             # Its HTTP API asks for the secret; keep it on this machine all the same.
             "--interface",
             rasa_interface,
-            *(["--auth-token", rasa_token] if rasa_token else []),
+            # One argument: a secret starting with "-" (token_urlsafe makes
+            # one in 64) would otherwise be read as an option.
+            *([f"--auth-token={rasa_token}"] if rasa_token else []),
         ],
         "web": [sys.executable, "-m", "bot.web.server", "--host", web_host, "--port", str(ports.web)],
     }

@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from bot.kb.articles import Article, Collection, ParsedFiles, load_folder
+from bot.kb.articles import SAFE_LOADER, Article, Collection, ParsedFiles, load_folder
 from bot.kb.index import LanguageIndex
 from bot.nlu.chinese_script import to_simplified
 from bot.nlu.diacritic_restorer import DiacriticRestorer, has_diacritics
@@ -102,17 +102,10 @@ def meaning_restorer(collection: Collection) -> DiacriticRestorer:
     """Puts diacritics back on Vietnamese questions typed without them,
     knowing the help desk's phrases (the NLU's Vietnamese examples) and this
     knowledge base's own ("cáp quang", "hóa đơn", from its articles)."""
-    articles = collection.articles.get("vi", {}).values()
-    return DiacriticRestorer.build(
-        [
-            *help_desk_vietnamese(),
-            *(
-                text
-                for article in articles
-                for text in (article.title, article.answer, article.body, *article.questions)
-            ),
-        ]
-    )
+    texts = list(help_desk_vietnamese())
+    for article in collection.articles.get("vi", {}).values():
+        texts += [article.title, article.answer, article.body, *article.questions]
+    return DiacriticRestorer.build(texts)
 
 
 @functools.cache
@@ -124,7 +117,7 @@ def help_desk_vietnamese() -> Tuple[str, ...]:
     texts: List[str] = []
     for path in sorted(VIETNAMESE_EXAMPLES.glob("*.yml")):
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
             for block in data.get("nlu") or []:
                 texts += [e["text"] for e in block.get("examples") or [] if isinstance(e, dict) and "text" in e]
         # Not readable, not UTF-8 (a ValueError), not YAML, not Rasa's lists.
@@ -349,12 +342,11 @@ class KnowledgeBase(ArticleShelf):
     @staticmethod
     def _restorer_for(collection: Collection, previous: Optional[_Searchable]) -> DiacriticRestorer:
         # Rebuilt only when a Vietnamese article changed.
-        unchanged = previous is not None and previous.collection.articles.get("vi", {}) == collection.articles.get(
-            "vi", {}
-        )
-        if unchanged and previous is not None and previous.restorer is not None:
-            return previous.restorer
-        return meaning_restorer(collection)
+        if previous is None or previous.restorer is None:
+            return meaning_restorer(collection)
+        if previous.collection.articles.get("vi", {}) != collection.articles.get("vi", {}):
+            return meaning_restorer(collection)
+        return previous.restorer
 
     def _embed_first_passages(self, versions: List[Article]) -> None:
         # Vectors of versions seen before are reused (an edit embeds one article).

@@ -193,6 +193,9 @@ LANGDETECT_WEIGHT = 0.5
 # langdetect's character statistics need a few words to be any good: on one
 # or two words it is right less than two times in three.
 LANGDETECT_MIN_WORDS = 3
+# The most langdetect's votes can move one language against another (its
+# probabilities are floored at 1e-3).
+LANGDETECT_MAX_SWING = LANGDETECT_WEIGHT * -math.log(1e-3)
 LETTER_BONUS = 6.0  # log-odds one telling letter adds to its language
 HAN_SHARE_FOR_CHINESE = 0.4
 # log-odds a word pair only one language's training examples use adds to it
@@ -454,13 +457,15 @@ class LanguageScorer:
     def guess(self, text: str, prior: Optional[Mapping[str, float]] = None) -> LanguageGuess:
         """Score the text; `prior` maps languages to probabilities."""
         text = clean(text)
-        log_odds = self._text_log_odds(text)
-        evidence = _spread(log_odds)
+        prior_log_odds = {language: 0.0 for language in LANGUAGES}
         if prior:
             total = sum(prior.values()) or 1.0
             for language in LANGUAGES:
-                share = max(prior.get(language, 0.0) / total, 0.01)
-                log_odds[language] += math.log(share)
+                prior_log_odds[language] = math.log(max(prior.get(language, 0.0) / total, 0.01))
+        log_odds = self._text_log_odds(text, prior_log_odds)
+        evidence = _spread(log_odds)
+        for language in LANGUAGES:
+            log_odds[language] += prior_log_odds[language]
         probabilities = _softmax(log_odds)
         language = max(probabilities.items(), key=lambda item: item[1])[0]
         script = chinese_script.detect_script(text) if language == "zh" else None
@@ -472,7 +477,7 @@ class LanguageScorer:
             evidence=evidence,
         )
 
-    def _text_log_odds(self, text: str) -> Dict[str, float]:
+    def _text_log_odds(self, text: str, prior_log_odds: Mapping[str, float]) -> Dict[str, float]:
         log_odds = {language: 0.0 for language in LANGUAGES}
         han = chinese_script.han_count(text)
         words = WORD.findall(chinese_script.HAN.sub(" ", text))
@@ -488,7 +493,14 @@ class LanguageScorer:
         self._add_letter_votes(text, log_odds)
         self._add_word_votes(words, log_odds)
         self._add_pair_votes(words, log_odds)
-        if self.langdetect is not None and len(words) >= LANGDETECT_MIN_WORDS:
+        if (
+            self.langdetect is not None
+            and len(words) >= LANGDETECT_MIN_WORDS
+            and _spread({k: log_odds[k] + prior_log_odds[k] for k in LATIN_LANGUAGES}) <= LANGDETECT_MAX_SWING
+        ):
+            # Only when its votes could change the answer: langdetect is a
+            # tenth of a message's parse (2-3 ms), and most sentences' words
+            # already decide by more than it can move.
             self._add_langdetect_votes(" ".join(words), log_odds)
         # Latin letters without Han characters: not Chinese.
         log_odds["zh"] = min(log_odds[language] for language in LATIN_LANGUAGES) - 20.0

@@ -111,3 +111,46 @@ def test_word_pairs_of_the_training_examples_tell_near_twins_apart():
     assert with_pairs.guess("metodos de pago").language == "es"
     assert with_pairs.guess("nota fiscal?").language == "pt"
     assert with_pairs.guess("quiero cancelar").language == "es"  # no pair: as before
+
+
+class CountingVoter(LangdetectVoter):
+    """langdetect, counting how often it is asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    def probabilities(self, text: str):
+        self.asked += 1
+        return super().probabilities(text)
+
+
+def training_sentences(per_file: int = 12):
+    """Messages of three or more words from every training file, in the four languages."""
+    import yaml
+
+    from bot.settings import PROJECT_ROOT
+
+    found = []
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*/*.yml")):
+        block = yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"][0]
+        texts = [e["text"] if isinstance(e, dict) else e for e in block["examples"]]
+        found += [t for t in texts if len(t.split()) >= 3][:per_file]
+    return found
+
+
+def test_langdetect_is_asked_only_where_it_could_change_the_language(monkeypatch):
+    import bot.nlu.language_scorer as language_scorer
+
+    lexicons, borrowed = build_lexicons(), borrowed_english_words()
+    sometimes = CountingVoter()
+    scorer = LanguageScorer(lexicons, sometimes, borrowed)
+    texts = training_sentences()
+    priors = [None, {"pt": 1.0, "es": 1.0, "vi": 1.0, "zh": 1.0}, {"pt": 8.0, "es": 1.0, "vi": 1.0, "zh": 1.0}]
+    answers = [scorer.guess(text, prior).language for text in texts for prior in priors]
+    monkeypatch.setattr(language_scorer, "LANGDETECT_MAX_SWING", float("inf"))
+    always = CountingVoter()
+    asking_always = LanguageScorer(lexicons, always, borrowed)
+    assert [asking_always.guess(text, prior).language for text in texts for prior in priors] == answers
+    assert len(texts) > 200
+    assert 0 < sometimes.asked < always.asked / 2

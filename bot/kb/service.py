@@ -422,8 +422,7 @@ class KnowledgeBase(ArticleShelf):
 
     def _dense_rows(self, versions: List[Article], id_number: Dict[str, int]) -> _DenseRows:
         rows = [self._article_vectors[v] for v in versions]
-        sizes = [len(r.vectors) for r in rows]
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        starts = _segment_starts([len(r.vectors) for r in rows])
         version_article = np.asarray([id_number[v.id] for v in versions])
         versions_per_article = np.bincount(version_article, minlength=len(id_number))
         return _DenseRows(
@@ -432,7 +431,7 @@ class KnowledgeBase(ArticleShelf):
             version_article=version_article,
             versions_per_article=versions_per_article,
             by_article=np.argsort(version_article, kind="stable"),
-            article_starts=np.concatenate([[0], np.cumsum(versions_per_article)[:-1]]).astype(np.int64),
+            article_starts=_segment_starts(versions_per_article),
         )
 
     def _articles_for(self, collection: Collection, language: str) -> List[Article]:
@@ -492,6 +491,11 @@ class KnowledgeBase(ArticleShelf):
             if article is not None:
                 matches.append(Match(article, round(float(scores[number]), 4), language))
         return matches
+
+
+def _segment_starts(sizes: Any) -> np.ndarray:
+    """Where each of consecutive segments of these sizes starts (for reduceat)."""
+    return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
 
 
 def _embed_query(text: str) -> np.ndarray:
